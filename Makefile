@@ -1,0 +1,71 @@
+# GTMP Market Insights: every target creates what it needs, and a second run
+# with nothing changed skips the slow steps (stamp files below).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Development defaults only; production sets its own (see README.md).
+export DJANGO_SECRET_KEY ?= dev-only-secret-key-not-for-production
+run: export DJANGO_DEBUG ?= 1
+
+VENV_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+STATIC_STAMP := var/static/staticfiles.json
+STATIC_SOURCES := $(shell find market/static companies/static faq/static static -type f 2>/dev/null)
+
+.PHONY: help install run test lint format content bench clean lock check-tools
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+check-tools:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+		|| { echo "error: Python 3.11 or newer is needed as '$(PYTHON)': install it (e.g. apt-get install python3)"; exit 1; }
+	@command -v npm >/dev/null || { echo "error: npm is needed for Chart.js: install Node.js and npm (e.g. apt-get install npm)"; exit 1; }
+
+$(VENV_STAMP): requirements/dev.txt | check-tools
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt
+	touch $@
+
+$(NODE_STAMP): package-lock.json | check-tools
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(STATIC_STAMP): $(VENV_STAMP) $(NODE_STAMP) $(STATIC_SOURCES)
+	$(MANAGE) collectstatic --noinput --verbosity 0
+
+install: $(VENV_STAMP) $(NODE_STAMP) $(STATIC_STAMP)  ## virtualenv, npm packages, database, content, static files
+	$(MANAGE) migrate --noinput --verbosity 0
+
+run: install  ## serve the site on http://127.0.0.1:8000/ (SQLite, debug on)
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+lint: $(VENV_STAMP)  ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV_STAMP)  ## apply ruff fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: install lint  ## lint, Django checks, migrations check, the whole pytest suite
+	$(MANAGE) check --fail-level WARNING
+	$(MANAGE) makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lock:  ## re-pin requirements/*.txt from pyproject.toml
+	$(PYTHON) -m venv var/lockenv
+	var/lockenv/bin/pip install --quiet pip-tools
+	var/lockenv/bin/pip-compile --quiet --strip-extras --generate-hashes -o requirements/base.txt pyproject.toml
+	var/lockenv/bin/pip-compile --quiet --strip-extras --generate-hashes --extra dev -o requirements/dev.txt pyproject.toml
+
+clean:  ## remove the virtualenv, npm packages, database and collected files
+	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,9 @@
+import os
+
+from django.core.asgi import get_asgi_application
+
+from gtmp_site import setup_or_exit
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gtmp_site.settings")
+setup_or_exit()
+application = get_asgi_application()
