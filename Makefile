@@ -43,6 +43,7 @@ $(STATIC_STAMP): $(VENV_STAMP) $(NODE_STAMP) $(STATIC_SOURCES)
 
 install: $(VENV_STAMP) $(NODE_STAMP) $(STATIC_STAMP)  ## virtualenv, npm packages, database, content, static files
 	$(MANAGE) migrate --noinput --verbosity 0
+	$(MANAGE) load_report_content
 
 run: install  ## serve the site on http://127.0.0.1:8000/ (SQLite, debug on)
 	$(MANAGE) runserver $(HOST):$(PORT)

@@ -1,0 +1,35 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from companies.models import Company, ReportCompany
+
+
+@admin.register(Company)
+class CompanyAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "status", "successor", "status_year", "headquarters", "founded_year"]
+    list_filter = ["status", "segments__report", "segments"]
+    search_fields = ["name", "legal_name", "successor", "headquarters"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["segments"]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["name", "slug", "legal_name", "website", "headquarters", "founded_year"]},
+        ),
+        ("Status", {"fields": ["status", "successor", "status_year"]}),
+        ("Profile", {"fields": ["profile", "segments", "facts_source"]}),
+    ]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "segments":
+            kwargs["queryset"] = db_field.related_model.objects.select_related("report")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(ReportCompany)
+class ReportCompanyAdmin(SimpleHistoryAdmin):
+    list_display = ["company", "report", "position"]
+    list_filter = ["report"]
+    list_select_related = ["company", "report"]
+    search_fields = ["company__name"]
+    autocomplete_fields = ["company"]

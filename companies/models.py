@@ -1,0 +1,137 @@
+"""Companies, and their ranked place in a report's "top companies" list."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from market.fields import HttpsURLField
+from market.models import MAX_YEAR, MIN_YEAR, Report, Segment
+
+FOUNDED_MIN_YEAR = 1800
+
+
+class Company(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ACQUIRED = "acquired", "Acquired"
+        MERGED = "merged", "Merged"
+        RENAMED = "renamed", "Renamed"
+        DEFUNCT = "defunct", "Defunct"
+
+    # Statuses that say the company lives on under another name or owner.
+    STATUSES_WITH_SUCCESSOR = (Status.ACQUIRED, Status.MERGED, Status.RENAMED)
+
+    name = models.CharField(max_length=200, help_text="The name the report lists it under.")
+    slug = models.SlugField(max_length=200, unique=True)
+    legal_name = models.CharField(max_length=200, blank=True)
+    website = HttpsURLField(blank=True)
+    headquarters = models.CharField(max_length=200, blank=True, help_text="City and state.")
+    founded_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    successor = models.CharField(
+        "successor or acquirer",
+        max_length=200,
+        blank=True,
+        help_text="Who acquired it, or its new name. Required when acquired, merged or renamed.",
+    )
+    status_year = models.PositiveSmallIntegerField(
+        "year of the change",
+        null=True,
+        blank=True,
+        help_text="Year it was acquired, merged, renamed or closed.",
+    )
+    profile = models.TextField(blank=True, help_text="Markdown. What the company does.")
+    segments = models.ManyToManyField(
+        Segment, blank=True, related_name="companies", help_text="Segments it works in."
+    )
+    facts_source = models.TextField(
+        blank=True, help_text="Where the facts above come from: one address per line."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[segments])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "companies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(founded_year__isnull=True)
+                | Q(founded_year__gte=FOUNDED_MIN_YEAR, founded_year__lte=MAX_YEAR),
+                name="company_founded_year_in_range",
+                violation_error_message=(
+                    f"The founding year must lie between {FOUNDED_MIN_YEAR} and {MAX_YEAR}."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(status_year__isnull=True)
+                | Q(status_year__gte=MIN_YEAR, status_year__lte=MAX_YEAR),
+                name="company_status_year_in_range",
+                violation_error_message=(
+                    f"The year of the change must lie between {MIN_YEAR} and {MAX_YEAR}."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("companies:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        errors = {}
+        if self.status in self.STATUSES_WITH_SUCCESSOR and not self.successor:
+            errors["successor"] = (
+                f"Name the successor or acquirer of a company marked "
+                f"'{self.get_status_display().lower()}'."
+            )
+        if self.status == self.Status.ACTIVE and self.status_year:
+            errors["status_year"] = "An active company has no year of change; leave it empty."
+        if self.founded_year and self.status_year and self.status_year < self.founded_year:
+            errors["status_year"] = (
+                f"The change ({self.status_year}) cannot come before the founding "
+                f"({self.founded_year})."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def status_summary(self):
+        """Plain words for the current status, e.g. 'Acquired by Roche, 2019'."""
+        if self.status == self.Status.ACTIVE:
+            return "Active"
+        text = {
+            self.Status.ACQUIRED: "Acquired by {}",
+            self.Status.MERGED: "Merged into {}",
+            self.Status.RENAMED: "Renamed {}",
+        }.get(self.status, self.get_status_display())
+        text = text.format(self.successor) if "{}" in text else text
+        return f"{text}, {self.status_year}" if self.status_year else text
+
+
+class ReportCompany(models.Model):
+    """A company's rank in a report's list of top companies."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="top_companies")
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="listings")
+    position = models.PositiveSmallIntegerField(default=0, help_text="1 is listed first.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["report", "position", "pk"]
+        verbose_name = "top company"
+        verbose_name_plural = "top companies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "company"],
+                name="company_listed_once_per_report",
+                violation_error_message="This company is already in the report's list.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.company}"

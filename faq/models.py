@@ -1,0 +1,43 @@
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from market.models import Report
+
+
+class QuestionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class Question(models.Model):
+    report = models.ForeignKey(
+        Report,
+        on_delete=models.CASCADE,
+        related_name="questions",
+        null=True,
+        blank=True,
+        help_text="Leave empty for a site-wide question.",
+    )
+    question = models.CharField(max_length=300)
+    answer = models.TextField(help_text="Markdown.")
+    position = models.PositiveSmallIntegerField(default=0)
+    is_published = models.BooleanField(
+        "published", default=True, help_text="Unpublished questions are kept but not shown."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["report", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "question"],
+                name="question_unique_per_report",
+                violation_error_message="This report already has this question.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.question

@@ -1,0 +1,159 @@
+from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
+from simple_history.admin import SimpleHistoryAdmin
+
+from companies.models import ReportCompany
+from faq.models import Question
+from market.models import Country, MarketFigure, Region, Report, ReportSection, Segment
+
+
+class MarketFigureFormSet(BaseInlineFormSet):
+    """Refuse two rows for the same scope and year before the database does.
+
+    The per-segment uniqueness is a conditional constraint, which Django's
+    formset does not compare across rows on its own.
+    """
+
+    def clean(self):
+        super().clean()
+        seen = {}
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            key = (form.cleaned_data.get("segment"), form.cleaned_data.get("year"))
+            if key[1] is None:
+                continue
+            if key in seen:
+                scope = key[0] or "the whole market"
+                form.add_error("year", f"Another row already gives {scope} a figure for {key[1]}.")
+            seen[key] = form
+
+
+class ReportChildInline:
+    """Limits a child's segment choices to the segments of the report being edited."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "segment":
+            report_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Segment.objects.filter(report_id=report_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class SegmentInline(admin.StackedInline):
+    model = Segment
+    extra = 0
+    prepopulated_fields = {"slug": ["name"]}
+    fields = [("name", "slug", "position"), "overview", "outlook"]
+    show_change_link = True
+
+
+class MarketFigureInline(ReportChildInline, admin.TabularInline):
+    model = MarketFigure
+    formset = MarketFigureFormSet
+    extra = 0
+    fields = ["segment", "year", "value", "kind", "source", "source_url"]
+
+
+class ReportSectionInline(admin.StackedInline):
+    model = ReportSection
+    extra = 0
+    fields = [("kind", "title", "position"), "body"]
+
+
+class ReportCompanyInline(admin.TabularInline):
+    model = ReportCompany
+    extra = 0
+    autocomplete_fields = ["company"]
+    fields = ["position", "company"]
+
+
+class QuestionInline(admin.StackedInline):
+    model = Question
+    extra = 0
+    fields = [("question", "position", "is_published"), "answer"]
+
+
+@admin.register(Report)
+class ReportAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "status", "published_at", "base_year", "forecast_period", "updated_at"]
+    list_filter = ["status", "region"]
+    search_fields = ["title", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "published_at"
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "region"]}),
+        (
+            "Market size and forecast",
+            {
+                "fields": [
+                    ("currency", "unit"),
+                    "base_year",
+                    ("forecast_start_year", "forecast_end_year"),
+                    "stated_cagr",
+                ]
+            },
+        ),
+        ("Methodology and sources", {"fields": ["methodology", "sources"]}),
+        ("Publication", {"fields": ["status", "published_at", ("created_at", "updated_at")]}),
+    ]
+    inlines = [
+        SegmentInline,
+        MarketFigureInline,
+        ReportSectionInline,
+        ReportCompanyInline,
+        QuestionInline,
+    ]
+
+    @admin.display(description="forecast period")
+    def forecast_period(self, obj):
+        return f"{obj.forecast_start_year}–{obj.forecast_end_year}"
+
+
+@admin.register(Segment)
+class SegmentAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "report", "position", "updated_at"]
+    list_filter = ["report"]
+    list_select_related = ["report"]
+    search_fields = ["name", "overview", "outlook"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(MarketFigure)
+class MarketFigureAdmin(SimpleHistoryAdmin):
+    list_display = ["report", "scope", "year", "value", "kind", "source"]
+    list_filter = ["report", "kind", "segment", "year"]
+    list_select_related = ["report", "segment"]
+    search_fields = ["source", "note", "segment__name"]
+    ordering = ["report", "segment__position", "year"]
+
+    @admin.display(description="scope", ordering="segment__position")
+    def scope(self, obj):
+        return obj.segment.name if obj.segment_id else "Whole market"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "segment":
+            kwargs["queryset"] = Segment.objects.select_related("report")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(ReportSection)
+class ReportSectionAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "kind", "report", "position"]
+    list_filter = ["kind", "report"]
+    list_select_related = ["report"]
+    search_fields = ["title", "body"]
+
+
+class CountryInline(admin.TabularInline):
+    model = Country
+    extra = 0
+    fields = ["position", "name", "code"]
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "countries__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [CountryInline]

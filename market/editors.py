@@ -1,0 +1,25 @@
+"""The "Editors" group: everything on the report content, nothing on accounts."""
+
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+
+EDITORS_GROUP = "Editors"
+# Apps whose every model is report content an editor may add, change, delete and view.
+CONTENT_APPS = ("market", "companies", "faq")
+
+
+def ensure_editors_group(**kwargs):
+    """Create or refresh the Editors group; safe to run any number of times.
+
+    Runs after every ``migrate`` (post_migrate), so models added later get their
+    permissions into the group without a hand-written data migration. The
+    permissions are created first because Django only creates them in its own
+    post_migrate handler, which may not have run yet for the later apps.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    for label in CONTENT_APPS:
+        create_permissions(apps.get_app_config(label), verbosity=0)
+    group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
+    group.permissions.add(*Permission.objects.filter(content_type__app_label__in=CONTENT_APPS))
+    return group

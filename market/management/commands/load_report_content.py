@@ -1,0 +1,143 @@
+"""Load the report's starting content from market/content/*.toml.
+
+Idempotent: a report whose slug already exists is left exactly as editors
+made it, and companies are matched by slug, so running the command again
+creates nothing twice and overwrites nothing. ``--reset`` replaces the
+report (and the loaded companies' facts) with the file's version.
+"""
+
+import tomllib
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from companies.models import Company, ReportCompany
+from faq.models import Question
+from market.models import Country, MarketFigure, Region, Report, ReportSection, Segment
+
+CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
+
+
+def _text(value):
+    return value.strip()
+
+
+class Command(BaseCommand):
+    help = "Load the starting report content; safe to run again (see --reset)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Replace existing reports and company facts with the content files' version.",
+        )
+
+    def handle(self, *args, reset=False, **options):
+        for path in sorted(CONTENT_DIR.glob("*.toml")):
+            with path.open("rb") as fh:
+                content = tomllib.load(fh)
+            with transaction.atomic():
+                created = load_report(content, reset=reset)
+            title = content["report"]["title"]
+            if created:
+                self.stdout.write(self.style.SUCCESS(f"Loaded '{title}'."))
+            else:
+                self.stdout.write(
+                    f"'{title}' is already loaded; kept as edited (--reset replaces)."
+                )
+
+
+def load_report(content, *, reset):
+    """Create the report described by ``content``; return False if it already existed."""
+    data = content["report"]
+    existing = Report.objects.filter(slug=data["slug"])
+    if existing.exists() and not reset:
+        return False
+    existing.delete()
+
+    region = _load_region(content["region"])
+    report = Report(
+        region=region,
+        status=Report.Status.PUBLISHED,
+        published_at=timezone.now(),
+        **{key: _text(value) if isinstance(value, str) else value for key, value in data.items()},
+    )
+    report.full_clean()
+    report.save()
+
+    segments = {}
+    for position, item in enumerate(content["segments"], start=1):
+        segments[item["slug"]] = Segment.objects.create(
+            report=report,
+            name=item["name"],
+            slug=item["slug"],
+            position=position,
+            overview=_text(item["overview"]),
+            outlook=_text(item["outlook"]),
+        )
+
+    source = content["figure_source"]
+    MarketFigure.objects.bulk_create(
+        MarketFigure(
+            report=report,
+            year=item["year"],
+            value=item["value"],
+            kind=item["kind"],
+            note=item.get("note", ""),
+            source=source["name"],
+            source_url=source["url"],
+        )
+        for item in content["figures"]
+    )
+
+    ReportSection.objects.bulk_create(
+        ReportSection(
+            report=report,
+            kind=item["kind"],
+            title=item["title"],
+            body=_text(item["body"]),
+            position=position,
+        )
+        for position, item in enumerate(content["sections"], start=1)
+    )
+
+    for position, item in enumerate(content["companies"], start=1):
+        company = _load_company(item, segments, reset=reset)
+        ReportCompany.objects.create(report=report, company=company, position=position)
+
+    Question.objects.bulk_create(
+        Question(report=report, question=item["question"], answer=_text(item["answer"]), position=n)
+        for n, item in enumerate(content["questions"], start=1)
+    )
+    return True
+
+
+def _load_region(data):
+    region, created = Region.objects.get_or_create(
+        slug=data["slug"], defaults={"name": data["name"], "description": data["description"]}
+    )
+    if created:
+        Country.objects.bulk_create(
+            Country(region=region, position=position, **country)
+            for position, country in enumerate(data["countries"], start=1)
+        )
+    return region
+
+
+def _load_company(data, segments, *, reset):
+    fields = {
+        key: _text(value) if isinstance(value, str) else value
+        for key, value in data.items()
+        if key not in {"slug", "segments"}
+    }
+    company = Company.objects.filter(slug=data["slug"]).first()
+    if company is None or reset:
+        company = company or Company(slug=data["slug"])
+        for key, value in fields.items():
+            setattr(company, key, value)
+        company.full_clean()
+        company.save()
+    company.segments.add(*(segments[slug] for slug in data["segments"]))
+    return company

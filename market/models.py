@@ -1,0 +1,332 @@
+"""Reports and the content that hangs off them.
+
+Business rules sit here twice on purpose: as database constraints, so no
+path (admin, API, shell, import) can store bad data, and in ``clean()`` with
+messages an editor understands, so forms show the error next to the field.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from market.fields import HttpsURLField
+
+# Years a market report can sensibly speak about.
+MIN_YEAR = 1990
+MAX_YEAR = 2100
+# A stated compound annual growth rate outside this band is a typing mistake.
+MIN_CAGR = Decimal("-50")
+MAX_CAGR = Decimal("200")
+
+year_validators = [MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+
+
+def year_in_range(field):
+    return Q(**{f"{field}__gte": MIN_YEAR, f"{field}__lte": MAX_YEAR})
+
+
+class Region(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(
+        blank=True, help_text="Markdown. What the region covers in the reports that use it."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Country(models.Model):
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="countries")
+    name = models.CharField(max_length=100)
+    code = models.CharField(
+        max_length=2,
+        help_text="ISO 3166-1 alpha-2 code in capitals, e.g. US.",
+        validators=[RegexValidator(r"^[A-Z]{2}\Z", message="Use two capital letters, e.g. US.")],
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["region", "position", "name"]
+        verbose_name_plural = "countries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "code"],
+                name="country_code_unique_per_region",
+                violation_error_message="This country is already listed in the region.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ReportQuerySet(models.QuerySet):
+    def published(self):
+        """Reports the public may see: published, with a publication date that has come."""
+        return self.filter(status=Report.Status.PUBLISHED, published_at__lte=timezone.now())
+
+
+class Report(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    class Unit(models.TextChoices):
+        MILLION = "million", "million"
+        BILLION = "billion", "billion"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text="The report's address: /reports/<slug>/."
+    )
+    summary = models.TextField(
+        help_text="Markdown. Two or three sentences shown at the top of the page and in search "
+        "results."
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="reports", null=True, blank=True
+    )
+    currency = models.CharField(
+        max_length=3, default="USD", help_text="ISO 4217 code of every figure's currency."
+    )
+    unit = models.CharField(
+        max_length=10,
+        choices=Unit.choices,
+        default=Unit.BILLION,
+        help_text="Every market figure of this report is in this unit of the currency.",
+    )
+    base_year = models.PositiveSmallIntegerField(
+        validators=year_validators, help_text="The year of the reference market size."
+    )
+    forecast_start_year = models.PositiveSmallIntegerField(
+        validators=year_validators, help_text="First year of the forecast period."
+    )
+    forecast_end_year = models.PositiveSmallIntegerField(
+        validators=year_validators, help_text="Last year of the forecast period."
+    )
+    stated_cagr = models.DecimalField(
+        "stated CAGR (%)",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_CAGR), MaxValueValidator(MAX_CAGR)],
+        help_text="Compound annual growth rate the source states for the forecast period, "
+        "in percent (17.50 means 17.50 % a year). Leave empty if none is stated.",
+    )
+    methodology = models.TextField(
+        blank=True, help_text="Markdown. How the figures were made and what they cover."
+    )
+    sources = models.TextField(
+        blank=True, help_text="Markdown. The publications the report's facts come from."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The report is public once it is published and this moment has come.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(forecast_start_year__lte=models.F("forecast_end_year")),
+                name="report_forecast_start_not_after_end",
+                violation_error_message="The forecast period must start no later than it ends.",
+            ),
+            models.CheckConstraint(
+                condition=year_in_range("base_year")
+                & year_in_range("forecast_start_year")
+                & year_in_range("forecast_end_year"),
+                name="report_years_in_range",
+                violation_error_message=f"Years must lie between {MIN_YEAR} and {MAX_YEAR}.",
+            ),
+            models.CheckConstraint(
+                condition=Q(stated_cagr__isnull=True)
+                | Q(stated_cagr__gte=MIN_CAGR, stated_cagr__lte=MAX_CAGR),
+                name="report_stated_cagr_in_range",
+                violation_error_message=f"A CAGR must lie between {MIN_CAGR} % and {MAX_CAGR} %.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="report_published_has_date",
+                violation_error_message="A published report needs a publication date.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("market:report", kwargs={"slug": self.slug})
+
+    def clean(self):
+        errors = {}
+        start, end = self.forecast_start_year, self.forecast_end_year
+        if start is not None and end is not None and start > end:
+            errors["forecast_end_year"] = (
+                f"The forecast period ends before it starts ({start} to {end})."
+            )
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def value_label(self):
+        """Unit label for figures, e.g. 'USD billion'."""
+        return f"{self.currency} {self.unit}"
+
+
+class Segment(models.Model):
+    """An application area of a report, such as Cancer or Monogenic."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="segments")
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, help_text="Unique within the report.")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order on the report page.")
+    overview = models.TextField(blank=True, help_text="Markdown. What the segment covers.")
+    outlook = models.TextField(
+        "challenges and outlook", blank=True, help_text="Markdown. Obstacles and prospects."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["report", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "slug"],
+                name="segment_slug_unique_per_report",
+                violation_error_message="Another segment of this report already uses this slug.",
+            ),
+            models.UniqueConstraint(
+                fields=["report", "name"],
+                name="segment_name_unique_per_report",
+                violation_error_message="Another segment of this report already has this name.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse(
+            "market:segment", kwargs={"report_slug": self.report.slug, "slug": self.slug}
+        )
+
+
+class MarketFigure(models.Model):
+    """One market size in one year: for the whole market, or for one segment."""
+
+    class Kind(models.TextChoices):
+        ACTUAL = "actual", "Actual"
+        ESTIMATE = "estimate", "Estimate"
+        FORECAST = "forecast", "Forecast"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="figures")
+    segment = models.ForeignKey(
+        Segment,
+        on_delete=models.CASCADE,
+        related_name="figures",
+        null=True,
+        blank=True,
+        help_text="Leave empty for the whole market.",
+    )
+    year = models.PositiveSmallIntegerField(validators=year_validators)
+    value = models.DecimalField(
+        max_digits=14,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="In the report's unit, e.g. 4.00 for USD 4.00 billion.",
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    source = models.CharField(
+        max_length=200, help_text="Who published this figure, e.g. the original report's publisher."
+    )
+    source_url = HttpsURLField(blank=True, max_length=500)
+    note = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["report", "segment__position", "year"]
+        constraints = [
+            # Two constraints because NULL segments never collide in a plain UNIQUE.
+            models.UniqueConstraint(
+                fields=["report", "year"],
+                condition=Q(segment__isnull=True),
+                name="figure_one_total_per_report_year",
+                violation_error_message="The whole market already has a figure for this year.",
+            ),
+            models.UniqueConstraint(
+                fields=["report", "segment", "year"],
+                condition=Q(segment__isnull=False),
+                name="figure_one_per_report_segment_year",
+                violation_error_message="This segment already has a figure for this year.",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="figure_value_not_negative",
+                violation_error_message="A market size cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=year_in_range("year"),
+                name="figure_year_in_range",
+                violation_error_message=f"The year must lie between {MIN_YEAR} and {MAX_YEAR}.",
+            ),
+        ]
+
+    def __str__(self):
+        scope = self.segment.name if self.segment_id else "Whole market"
+        return f"{scope} {self.year}: {self.value}"
+
+    def clean(self):
+        if self.segment_id and self.report_id and self.segment.report_id != self.report_id:
+            raise ValidationError(
+                {"segment": "This segment belongs to another report; pick one of this report's."}
+            )
+
+
+class ReportSection(models.Model):
+    """A block of prose in a report: key trends, opportunities, and the like."""
+
+    class Kind(models.TextChoices):
+        OVERVIEW = "overview", "Overview"
+        TRENDS = "trends", "Key trends"
+        OPPORTUNITIES = "opportunities", "Opportunities"
+        REGIONAL = "regional", "Regional analysis"
+        OTHER = "other", "Other"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="sections")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(help_text="Markdown.")
+    position = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["report", "position", "pk"]
+
+    def __str__(self):
+        return self.title

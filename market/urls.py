@@ -1,0 +1,13 @@
+from django.urls import path
+
+from market import views
+
+app_name = "market"
+urlpatterns = [
+    path("<slug:slug>/", views.ReportDetailView.as_view(), name="report"),
+    path(
+        "<slug:report_slug>/segments/<slug:slug>/",
+        views.SegmentDetailView.as_view(),
+        name="segment",
+    ),
+]

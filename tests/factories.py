@@ -1,0 +1,117 @@
+"""Factories that read like the domain: a report with its segments, figures and companies."""
+
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from companies.models import Company, ReportCompany
+from faq.models import Question
+from market.editors import ensure_editors_group
+from market.models import MarketFigure, Region, Report, ReportSection, Segment
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ["slug"]
+
+    name = "North America"
+    slug = "north-america"
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Report
+
+    title = factory.Sequence(lambda n: f"Gene therapy market {n}")
+    slug = factory.Sequence(lambda n: f"gene-therapy-market-{n}")
+    summary = "A market report."
+    region = factory.SubFactory(RegionFactory)
+    base_year = 2022
+    forecast_start_year = 2024
+    forecast_end_year = 2030
+    stated_cagr = Decimal("17.50")
+    status = Report.Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - timezone.timedelta(days=1))
+
+    class Params:
+        draft = factory.Trait(status=Report.Status.DRAFT, published_at=None)
+
+
+class SegmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Segment
+
+    report = factory.SubFactory(ReportFactory)
+    name = factory.Sequence(lambda n: f"Segment {n}")
+    slug = factory.Sequence(lambda n: f"segment-{n}")
+    position = factory.Sequence(int)
+    overview = "What the segment covers."
+
+
+class MarketFigureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MarketFigure
+
+    report = factory.SubFactory(ReportFactory)
+    year = 2022
+    value = Decimal("4.00")
+    kind = MarketFigure.Kind.ESTIMATE
+    source = "Verified Market Reports"
+
+
+class ReportSectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReportSection
+
+    report = factory.SubFactory(ReportFactory)
+    kind = ReportSection.Kind.TRENDS
+    title = factory.Sequence(lambda n: f"Trend {n}")
+    body = "Prose."
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    name = factory.Sequence(lambda n: f"Company {n}")
+    slug = factory.Sequence(lambda n: f"company-{n}")
+    status = Company.Status.ACTIVE
+
+
+class ReportCompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReportCompany
+
+    report = factory.SubFactory(ReportFactory)
+    company = factory.SubFactory(CompanyFactory)
+    position = factory.Sequence(int)
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    report = factory.SubFactory(ReportFactory)
+    question = factory.Sequence(lambda n: f"Question {n}?")
+    answer = "An answer."
+    position = factory.Sequence(int)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("correct horse battery")
+
+
+class EditorFactory(UserFactory):
+    is_staff = True
+
+    @factory.post_generation
+    def editors_group(self, create, extracted, **kwargs):
+        self.groups.add(ensure_editors_group())

@@ -1,0 +1,236 @@
+"""Editors work in the admin: every page answers, bad values get a message, never a 500."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from companies.models import Company
+from faq.models import Question
+from market.models import MarketFigure, Region, Report, ReportSection, Segment
+from tests.admin_forms import admin_post_data
+from tests.factories import (
+    CompanyFactory,
+    EditorFactory,
+    MarketFigureFactory,
+    QuestionFactory,
+    ReportCompanyFactory,
+    ReportFactory,
+    ReportSectionFactory,
+    SegmentFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+CONTENT_MODELS = {
+    Report: ReportFactory,
+    Segment: SegmentFactory,
+    MarketFigure: MarketFigureFactory,
+    ReportSection: ReportSectionFactory,
+    Company: CompanyFactory,
+    Question: QuestionFactory,
+    Region: lambda: ReportFactory().region,
+}
+
+
+@pytest.fixture
+def editor_client(client):
+    client.force_login(EditorFactory())
+    return client
+
+
+def admin_url(model, action, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{action}", args=args)
+
+
+@pytest.mark.parametrize("model", CONTENT_MODELS, ids=lambda m: m.__name__)
+def test_editor_opens_changelist_add_change_and_history_pages(editor_client, model):
+    obj = CONTENT_MODELS[model]()
+    ReportCompanyFactory()
+    for url in [
+        admin_url(model, "changelist"),
+        admin_url(model, "changelist") + "?q=gene",
+        admin_url(model, "add"),
+        admin_url(model, "change", obj.pk),
+    ]:
+        assert editor_client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("model", CONTENT_MODELS, ids=lambda m: m.__name__)
+def test_visitor_is_sent_to_the_login_page(client, model):
+    response = client.get(admin_url(model, "changelist"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_logged_in_user_without_staff_status_cannot_enter(client):
+    client.force_login(UserFactory())
+    response = client.get(admin_url(Report, "changelist"))
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("name", ["auth_user_changelist", "auth_group_changelist"])
+def test_editor_cannot_manage_users_or_groups(editor_client, name):
+    assert editor_client.get(reverse(f"admin:{name}")).status_code == 403
+
+
+def test_editors_group_has_content_permissions_only():
+    group = EditorFactory().groups.get()
+    codenames = set(group.permissions.values_list("codename", flat=True))
+    assert {"add_report", "change_marketfigure", "delete_company", "view_question"} <= codenames
+    assert not {p for p in codenames if p.endswith(("_user", "_group", "_permission"))}
+    assert Group.objects.filter(name="Editors").count() == 1
+
+
+def test_report_change_page_lists_its_inlines(editor_client):
+    report = ReportFactory()
+    response = editor_client.get(admin_url(Report, "change", report.pk))
+    models = [inline.formset.model for inline in response.context["inline_admin_formsets"]]
+    assert {Segment, MarketFigure, ReportSection, Question} <= set(models)
+    assert any(m._meta.model_name == "reportcompany" for m in models)
+    assert report.get_absolute_url().encode() in response.content or b"View on site" in (
+        response.content
+    )
+
+
+@pytest.fixture
+def report_with_figure():
+    report = ReportFactory()
+    MarketFigureFactory(report=report, year=2022)
+    return report
+
+
+def post_report(editor_client, report, **changes):
+    url = admin_url(Report, "change", report.pk)
+    data = admin_post_data(editor_client.get(url))
+    data.update(changes)
+    return editor_client.post(url, data)
+
+
+def test_report_saves_unchanged_from_its_own_form(editor_client, report_with_figure):
+    response = post_report(editor_client, report_with_figure, title="Renamed report")
+    assert response.status_code == 302
+    report_with_figure.refresh_from_db()
+    assert report_with_figure.title == "Renamed report"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"forecast_start_year": "2031"}, "The forecast period ends before it starts"),
+        ({"stated_cagr": "999"}, "less than or equal to 200"),
+        ({"stated_cagr": "abc"}, "Enter a number."),
+        ({"base_year": "99999"}, "less than or equal to 2100"),
+        ({"figures-0-value": "-1"}, "greater than or equal to 0"),
+        ({"figures-0-value": "1e400"}, "no more than 14 digits"),
+        ({"figures-0-year": "1850"}, "greater than or equal to 1990"),
+        ({"slug": "not a slug!"}, "Enter a valid"),
+    ],
+)
+def test_bad_values_in_the_report_form_get_a_message(
+    editor_client, report_with_figure, changes, message
+):
+    response = post_report(editor_client, report_with_figure, **changes)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    report_with_figure.refresh_from_db()
+    assert report_with_figure.forecast_start_year == 2024
+
+
+def test_two_new_figure_rows_for_the_same_year_are_refused(editor_client, report_with_figure):
+    url = admin_url(Report, "change", report_with_figure.pk)
+    data = admin_post_data(editor_client.get(url))
+    data.update(
+        {
+            "figures-TOTAL_FORMS": "3",
+            **{f"figures-{i}-year": "2030" for i in (1, 2)},
+            **{f"figures-{i}-value": "14.40" for i in (1, 2)},
+            **{f"figures-{i}-kind": "forecast" for i in (1, 2)},
+            **{f"figures-{i}-source": "Publisher" for i in (1, 2)},
+        }
+    )
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert "Another row already gives the whole market a figure for 2030" in (
+        response.content.decode()
+    )
+    assert report_with_figure.figures.count() == 1
+
+
+def test_figure_duplicating_a_saved_year_is_refused_in_its_own_form(editor_client):
+    figure = MarketFigureFactory()
+    response = editor_client.post(
+        admin_url(MarketFigure, "add"),
+        {
+            "report": figure.report.pk,
+            "year": figure.year,
+            "value": "5",
+            "kind": "estimate",
+            "source": "Publisher",
+        },
+    )
+    assert response.status_code == 200
+    assert "The whole market already has a figure for this year." in response.content.decode()
+
+
+def test_figure_with_a_segment_of_another_report_is_refused(editor_client):
+    report = ReportFactory()
+    foreign = SegmentFactory()
+    response = editor_client.post(
+        admin_url(MarketFigure, "add"),
+        {
+            "report": report.pk,
+            "segment": foreign.pk,
+            "year": "2025",
+            "value": "5",
+            "kind": "estimate",
+            "source": "Publisher",
+        },
+    )
+    assert response.status_code == 200
+    assert "belongs to another report" in response.content.decode()
+
+
+def test_segment_inline_offers_only_this_reports_segments(editor_client):
+    own = SegmentFactory(name="Own segment")
+    SegmentFactory(name="Foreign segment")
+    response = editor_client.get(admin_url(Report, "change", own.report.pk))
+    html = response.content.decode()
+    assert "Own segment" in html
+    assert "Foreign segment" not in html
+
+
+def test_company_acquired_without_acquirer_gets_a_message(editor_client):
+    response = editor_client.post(
+        admin_url(Company, "add"), {"name": "Spark", "slug": "spark", "status": "acquired"}
+    )
+    assert response.status_code == 200
+    assert "Name the successor or acquirer" in response.content.decode()
+    assert not Company.objects.filter(slug="spark").exists()
+
+
+def test_create_editor_command_makes_an_account_that_can_edit(client, monkeypatch):
+    from django.core.management import call_command
+
+    monkeypatch.setenv("DJANGO_EDITOR_PASSWORD", "a long editor passphrase")
+    call_command("create_editor", "alice", stdout=StringIO())
+    assert client.login(username="alice", password="a long editor passphrase")
+    assert client.get(admin_url(Report, "add")).status_code == 200
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+
+
+def test_create_editor_refuses_a_weak_password(monkeypatch):
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.setenv("DJANGO_EDITOR_PASSWORD", "123")
+    with pytest.raises(CommandError, match="too short"):
+        call_command("create_editor", "bob")
+
+
+def test_saving_the_form_unchanged_keeps_the_publication_date(editor_client, report_with_figure):
+    before = report_with_figure.published_at
+    assert post_report(editor_client, report_with_figure).status_code == 302
+    report_with_figure.refresh_from_db()
+    assert report_with_figure.published_at.replace(microsecond=0) == before.replace(microsecond=0)
