@@ -1,9 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.forms.models import BaseInlineFormSet
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from companies.models import ReportCompany
 from faq.models import Question
+from market import forecast
 from market.models import Country, MarketFigure, Region, Report, ReportSection, Segment
 
 
@@ -80,7 +82,7 @@ class ReportAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "consistency_checks"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "region"]}),
         (
@@ -91,6 +93,7 @@ class ReportAdmin(SimpleHistoryAdmin):
                     "base_year",
                     ("forecast_start_year", "forecast_end_year"),
                     "stated_cagr",
+                    "consistency_checks",
                 ]
             },
         ),
@@ -104,6 +107,37 @@ class ReportAdmin(SimpleHistoryAdmin):
         ReportCompanyInline,
         QuestionInline,
     ]
+
+    @admin.display(description="consistency checks")
+    def consistency_checks(self, obj):
+        """What the forecast engine finds wrong with the saved figures."""
+        if obj.pk is None:
+            return "Shown once the report is saved."
+        result = obj.forecast()
+        implied = forecast.as_percent(result.implied_cagr)
+        summary = format_html(
+            "<p>Implied CAGR over {}–{}: <strong>{}</strong></p>",
+            obj.forecast_start_year,
+            obj.forecast_end_year,
+            f"{implied} %" if implied is not None else "not computable",
+        )
+        if not result.checks:
+            return format_html("{}<p>No problems found.</p>", summary)
+        items = format_html_join(
+            "",
+            '<li class="check-{}"><strong>{}:</strong> {}</li>',
+            ((c.level, c.level.capitalize(), c.message) for c in result.checks),
+        )
+        return format_html("{}<ul>{}</ul>", summary, items)
+
+    def save_related(self, request, form, formsets, change):
+        """After the figures are saved, tell the editor what the checks find."""
+        super().save_related(request, form, formsets, change)
+        report = form.instance
+        level_of = {forecast.ERROR: messages.ERROR, forecast.WARNING: messages.WARNING}
+        for check in report.forecast().checks:
+            if check.level in level_of:
+                self.message_user(request, f"Check: {check.message}", level_of[check.level])
 
     @admin.display(description="forecast period")
     def forecast_period(self, obj):

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from market import forecast
 from market.fields import HttpsURLField
 
 # Years a market report can sensibly speak about.
@@ -187,6 +188,35 @@ class Report(models.Model):
             self.published_at = timezone.now()
         if errors:
             raise ValidationError(errors)
+
+    def forecast(self):
+        """The report's yearly series, implied CAGR and checks (market.forecast.Forecast).
+
+        One query: prefetch ``figures__segment`` to make it none.
+        """
+        figures = sorted(
+            self.figures.all(),
+            key=lambda f: (f.segment.position if f.segment_id else -1, f.year),
+        )
+        return forecast.build_forecast(
+            forecast.ReportFigures(
+                base_year=self.base_year,
+                forecast_start_year=self.forecast_start_year,
+                forecast_end_year=self.forecast_end_year,
+                stated_cagr=self.stated_cagr,
+                figures=tuple(
+                    forecast.Figure(
+                        year=f.year,
+                        value=f.value,
+                        kind=f.kind,
+                        source=f.source,
+                        segment=f.segment.name if f.segment_id else None,
+                    )
+                    for f in figures
+                ),
+                segments=tuple(dict.fromkeys(f.segment.name for f in figures if f.segment_id)),
+            )
+        )
 
     @property
     def value_label(self):

@@ -234,3 +234,29 @@ def test_saving_the_form_unchanged_keeps_the_publication_date(editor_client, rep
     assert post_report(editor_client, report_with_figure).status_code == 302
     report_with_figure.refresh_from_db()
     assert report_with_figure.published_at.replace(microsecond=0) == before.replace(microsecond=0)
+
+
+def seed_like_report():
+    report = ReportFactory()
+    MarketFigureFactory(report=report, year=2022, value="4.00")
+    MarketFigureFactory(report=report, year=2030, value="14.40", kind="forecast")
+    return report
+
+
+def test_report_change_page_shows_the_implied_cagr_and_checks(editor_client):
+    report = seed_like_report()
+    html = editor_client.get(admin_url(Report, "change", report.pk)).content.decode()
+    assert "Implied CAGR over 2024–2030: <strong>17.36 %</strong>" in html
+    assert "The stated CAGR of 17.50 % for 2024–2030 differs from the 17.36 %" in html
+
+
+def test_saving_a_wrong_figure_warns_the_editor(editor_client):
+    report = seed_like_report()
+    url = admin_url(Report, "change", report.pk)
+    data = admin_post_data(editor_client.get(url))
+    row = next(k for k, v in data.items() if k.startswith("figures-") and v == "2030")
+    data[row.replace("-year", "-value")] = "40.00"
+    response = editor_client.post(url, data, follow=True)
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("more than the 0.25 allowed" in m for m in messages), messages
+    assert "check-warning" in editor_client.get(url).content.decode()
