@@ -1,10 +1,9 @@
 from django.urls import path
-from django.views.generic import DetailView, ListView
 
-from companies.models import Company
+from companies import views
 
 app_name = "companies"
 urlpatterns = [
-    path("", ListView.as_view(model=Company), name="list"),
-    path("<slug:slug>/", DetailView.as_view(model=Company), name="detail"),
+    path("", views.CompanyListView.as_view(), name="list"),
+    path("<slug:slug>/", views.CompanyDetailView.as_view(), name="detail"),
 ]

@@ -1,13 +1,23 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
 from gtmp_site import views
+from gtmp_site.sitemaps import SITEMAPS
+from market.views import HomeView
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("", HomeView.as_view(), name="home"),
     path("reports/", include("market.urls")),
     path("companies/", include("companies.urls")),
+    path("faq/", include("faq.urls")),
+    path("healthz", views.healthz, name="healthz"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots",
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -1,9 +1,12 @@
-"""Site-wide views: the health check."""
+"""Site-wide views and view helpers: the health check, page metadata."""
 
 from django.db import DatabaseError, connections
 from django.http import JsonResponse
+from django.utils.text import Truncator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from market.prose import plain_text
 
 
 @never_cache
@@ -24,3 +27,26 @@ def healthz(request):
                 status=503,
             )
     return JsonResponse({"status": "ok"})
+
+
+class PageMetaMixin:
+    """Title and description of a page, for <title>, the meta description and Open Graph."""
+
+    page_title = None
+    page_description = None
+
+    def get_page_title(self):
+        return self.page_title
+
+    def get_page_description(self):
+        return self.page_description
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("page_title", self.get_page_title())
+        kwargs.setdefault("page_description", self.get_page_description())
+        return super().get_context_data(**kwargs)
+
+
+def plain_summary(markdown_text, length=158):
+    """A one-line plain-text summary of Markdown prose, for meta descriptions."""
+    return Truncator(plain_text(markdown_text)).chars(length)

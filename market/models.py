@@ -76,6 +76,26 @@ class ReportQuerySet(models.QuerySet):
         """Reports the public may see: published, with a publication date that has come."""
         return self.filter(status=Report.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def for_page(self):
+        """Everything the report page shows, in a fixed number of queries.
+
+        The count does not grow with the number of segments, figures,
+        companies or questions (tests/test_pages.py pins it).
+        """
+        from companies.models import ReportCompany
+        from faq.models import Question
+
+        return self.select_related("region").prefetch_related(
+            "region__countries",
+            "segments",
+            "sections",
+            models.Prefetch("figures", queryset=MarketFigure.objects.select_related("segment")),
+            models.Prefetch(
+                "top_companies", queryset=ReportCompany.objects.select_related("company")
+            ),
+            models.Prefetch("questions", queryset=Question.objects.published()),
+        )
+
 
 class Report(models.Model):
     class Status(models.TextChoices):

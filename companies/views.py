@@ -1,0 +1,44 @@
+from django.db.models import Prefetch
+from django.views.generic import DetailView, ListView
+
+from companies.models import Company, ReportCompany
+from gtmp_site.views import PageMetaMixin, plain_summary
+from market.models import Report, Segment
+
+
+def _public_segments():
+    return Segment.objects.filter(report__in=Report.objects.published())
+
+
+class CompanyListView(PageMetaMixin, ListView):
+    context_object_name = "companies"
+    page_title = "Companies"
+    page_description = (
+        "Gene therapy companies named in our market reports: status, history and focus."
+    )
+
+    def get_queryset(self):
+        return Company.objects.prefetch_related(
+            Prefetch("segments", queryset=_public_segments().order_by("position"))
+        )
+
+
+class CompanyDetailView(PageMetaMixin, DetailView):
+    context_object_name = "company"
+
+    def get_page_title(self):
+        return self.object.name
+
+    def get_page_description(self):
+        return plain_summary(self.object.profile) or f"{self.object.name}: company profile."
+
+    def get_queryset(self):
+        return Company.objects.prefetch_related(
+            Prefetch("segments", queryset=_public_segments().select_related("report")),
+            Prefetch(
+                "listings",
+                queryset=ReportCompany.objects.filter(
+                    report__in=Report.objects.published()
+                ).select_related("report"),
+            ),
+        )

@@ -1,0 +1,27 @@
+from itertools import groupby
+
+from django.db.models import Q
+from django.views.generic import TemplateView
+
+from faq.models import Question
+from gtmp_site.views import PageMetaMixin
+from market.models import Report
+
+
+class FaqView(PageMetaMixin, TemplateView):
+    """Every published question: site-wide ones first, then each public report's."""
+
+    template_name = "faq/faq.html"
+    page_title = "Frequently asked questions"
+    page_description = "Answers to common questions about gene therapy and its market."
+
+    def get_context_data(self, **kwargs):
+        questions = (
+            Question.objects.published()
+            .filter(Q(report__isnull=True) | Q(report__in=Report.objects.published()))
+            .select_related("report")
+            .order_by("report__title", "position", "pk")
+        )
+        groups = [(report, list(items)) for report, items in groupby(questions, lambda q: q.report)]
+        groups.sort(key=lambda group: group[0] is not None)
+        return super().get_context_data(groups=groups, questions=questions, **kwargs)

@@ -1,0 +1,45 @@
+import json
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from market.prose import plain_text, render_markdown
+
+register = template.Library()
+
+# The same escapes as Django's json_script: nothing in the data can close the tag.
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def markdown(text):
+    return render_markdown(text)
+
+
+@register.filter
+def faq_json_ld(questions):
+    """schema.org FAQPage JSON-LD for ``questions``, escaped like ``json_script``."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "FAQPage",
+        "mainEntity": [
+            {
+                "@type": "Question",
+                "name": q.question,
+                "acceptedAnswer": {"@type": "Answer", "text": plain_text(q.answer)},
+            }
+            for q in questions
+        ],
+    }
+    payload = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
+    # The payload is escaped above, so it is safe inside the script element.
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
+
+
+@register.filter
+def amount(value, report):
+    """A market size with its currency and unit: 'USD 4.00 billion'."""
+    if value is None:
+        return "—"
+    return f"{report.currency} {value:.2f} {report.unit}"
