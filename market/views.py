@@ -102,7 +102,8 @@ class SegmentDetailView(PageMetaMixin, DetailView):
         series = {s.segment: s for s in self.report.forecast().segments}
         return super().get_context_data(
             report=self.report,
-            block=segment_block(self.report, self.object, series.get(self.object.name)),
+            # Not "block": templates reserve that name for {{ block.super }}.
+            figures=segment_block(self.report, self.object, series.get(self.object.name)),
             companies=self.object.companies.all(),
             **kwargs,
         )

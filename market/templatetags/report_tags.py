@@ -40,6 +40,6 @@ def faq_json_ld(questions):
 @register.filter
 def amount(value, report):
     """A market size with its currency and unit: 'USD 4.00 billion'."""
-    if value is None:
+    if value is None or value == "":  # a missing figure renders as an empty string
         return "—"
     return f"{report.currency} {value:.2f} {report.unit}"

@@ -1,0 +1,83 @@
+"""The public pages in a real browser: charts drawn, no errors, narrow screens, accessibility."""
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+REPORT = "/reports/us-gene-therapy-medicinal-products-market/"
+PUBLIC_PAGES = [
+    "/",
+    REPORT,
+    f"{REPORT}segments/cancer/",
+    "/companies/",
+    "/companies/spark-therapeutics/",
+    "/faq/",
+    "/reports/no-such-report/",
+]
+
+# Counts pixels the chart drew (anything not fully transparent).
+DRAWN_PIXELS = """canvas => {
+  const {width, height} = canvas;
+  const pixels = canvas.getContext("2d").getImageData(0, 0, width, height).data;
+  let drawn = 0;
+  for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) drawn++; }
+  return drawn / (width * height);
+}"""
+
+
+def test_report_page_draws_the_forecast_chart_without_errors(page, site_url):
+    page.goto(site_url + REPORT)
+    canvas = page.locator("#chart-total-canvas")
+    canvas.wait_for()
+    page.wait_for_function("() => window.Chart && Chart.getChart('chart-total-canvas')")
+    assert canvas.evaluate(DRAWN_PIXELS) > 0.02
+    assert canvas.get_attribute("aria-label")
+    rows = page.locator("#forecast table.data-table tbody tr")
+    assert rows.count() == 9
+    assert page.console_errors == []
+
+
+def test_report_reads_without_javascript(browser, site_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url + REPORT)
+    text = page.locator("main").inner_text()
+    for number in ("USD 4.00 billion", "USD 14.40 billion", "17.50", "17.36", "5.51", "12.27"):
+        assert number in text
+    context.close()
+
+
+def test_faq_expands_on_click(page, site_url):
+    page.goto(site_url + REPORT + "#faq")
+    first = page.locator("#faq details").first
+    assert first.get_attribute("open") is None
+    first.locator("summary").click()
+    assert first.get_attribute("open") is not None
+    assert first.locator(".prose").is_visible()
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_no_horizontal_scroll_at_360_pixels(browser, site_url, path):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(site_url + path)
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    context.close()
+    assert overflow <= 0
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_axe_finds_no_serious_accessibility_violation(page, site_url, path):
+    page.goto(site_url + path)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+    assert serious == []

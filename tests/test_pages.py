@@ -1,0 +1,295 @@
+"""What a visitor reads: the report page, segments, companies, FAQ, downloads."""
+
+import csv
+import io
+import json
+import re
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.urls import resolve, reverse
+
+from companies.models import Company
+from faq.models import Question
+from market.forecast import forecast_as_dict
+from market.models import Report
+from tests.factories import (
+    MarketFigureFactory,
+    QuestionFactory,
+    ReportCompanyFactory,
+    ReportFactory,
+    SegmentFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SLUG = "us-gene-therapy-medicinal-products-market"
+
+
+@pytest.fixture
+def report():
+    call_command("load_report_content", stdout=io.StringIO())
+    return Report.objects.get(slug=SLUG)
+
+
+def page(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def json_ld_blocks(html):
+    return [
+        json.loads(block)
+        for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    ]
+
+
+def test_home_lists_published_reports_only(client, report):
+    ReportFactory(title="Draft market report", draft=True)
+    html = page(client, "/")
+    assert report.title in html
+    assert report.get_absolute_url() in html
+    assert "Draft market report" not in html
+
+
+def test_report_page_shows_the_headline_numbers(client, report):
+    html = page(client, report.get_absolute_url())
+    assert "USD 4.00 billion" in html
+    assert "USD 14.40 billion" in html
+    assert "17.50&nbsp;%" in html
+    assert "17.36&nbsp;%" in html
+    assert "Last updated" in html
+
+
+def test_report_page_has_every_segment_with_its_prose(client, report):
+    html = page(client, report.get_absolute_url())
+    for segment in report.segments.all():
+        assert f'id="segment-{segment.slug}"' in html
+        assert segment.get_absolute_url() in html
+    assert html.count("No market figures have been published for this segment") == 5
+
+
+def test_report_page_lists_the_companies_in_the_report_order_with_status(client, report):
+    html = page(client, report.get_absolute_url())
+    names = [listing.company.name for listing in report.top_companies.all()]
+    positions = [html.index(f">{name}</a>") for name in names]
+    assert positions == sorted(positions)
+    assert "Acquired by Roche, 2019" in html
+
+
+def test_report_page_table_carries_every_year_of_the_series(client, report):
+    html = page(client, report.get_absolute_url())
+    table = html[html.index('<table class="data-table">') :]
+    for point in report.forecast().total.points:
+        assert f'<th scope="row">{point.year}</th>' in table
+        assert f'<td class="num">{point.value:.2f}</td>' in table
+
+
+def test_chart_data_is_embedded_as_json_not_inline_script(client, report):
+    html = page(client, report.get_absolute_url())
+    match = re.search(r'<script id="chart-total" type="application/json">(.*?)</script>', html)
+    data = json.loads(match.group(1))
+    assert data["labels"] == list(range(2022, 2031))
+    assert data["unit"] == "USD billion"
+    assert {d["category"] for d in data["datasets"]} == {
+        "estimate-sourced",
+        "forecast-sourced",
+        "forecast-computed",
+    }
+    scripts = re.findall(r"<script(?![^>]*(?:src=|application/(?:ld\+)?json))[^>]*>", html)
+    assert scripts == []
+    assert 'role="img"' in html and 'aria-label="' in html
+
+
+def test_segment_chart_appears_once_segment_figures_exist(client, report):
+    cancer = report.segments.get(slug="cancer")
+    MarketFigureFactory(report=report, segment=cancer, year=2022, value=Decimal("1.50"))
+    MarketFigureFactory(
+        report=report, segment=cancer, year=2030, value=Decimal("5.00"), kind="forecast"
+    )
+    html = page(client, report.get_absolute_url())
+    assert 'id="chart-segment-cancer"' in html
+    assert html.count("No market figures have been published for this segment") == 4
+    assert 'id="chart-segment-cancer"' in page(client, cancer.get_absolute_url())
+
+
+def test_faq_json_ld_lists_every_published_question(client, report):
+    hidden = report.questions.last()
+    hidden.is_published = False
+    hidden.save()
+    html = page(client, report.get_absolute_url())
+    (block,) = json_ld_blocks(html)
+    assert block["@type"] == "FAQPage"
+    names = [item["name"] for item in block["mainEntity"]]
+    assert names == list(
+        report.questions.filter(is_published=True).values_list("question", flat=True)
+    )
+    assert hidden.question not in names
+    assert all(item["acceptedAnswer"]["text"] for item in block["mainEntity"])
+
+
+def test_faq_page_lists_published_questions_of_public_reports(client, report):
+    QuestionFactory(report=ReportFactory(draft=True), question="Draft-only question?")
+    QuestionFactory(report=None, question="A site-wide question?")
+    html = page(client, reverse("faq:index"))
+    assert "A site-wide question?" in html
+    assert "What is gene therapy?" in html
+    assert "Draft-only question?" not in html
+    (block,) = json_ld_blocks(html)
+    assert len(block["mainEntity"]) == 11
+
+
+def test_csv_download_equals_the_forecast_series(client, report):
+    response = client.get(reverse("market:data-csv", args=[report.slug]))
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    series = report.forecast().total.points
+    assert [(int(r["year"]), r["value"], r["kind"], r["method"]) for r in rows] == [
+        (p.year, str(p.value), p.kind, p.method) for p in series
+    ]
+
+
+def test_json_download_equals_the_forecast_series(client, report):
+    data = client.get(reverse("market:data-json", args=[report.slug])).json()
+    expected = forecast_as_dict(report.forecast())
+    assert data["series"] == expected["series"]
+    assert data["checks"] == expected["checks"]
+    assert data["implied_cagr"] == "17.36"
+    assert data["report"]["slug"] == report.slug
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/reports/no-such-report/",
+        "/reports/no-such-report/data.csv",
+        f"/reports/{SLUG}/segments/no-such-segment/",
+        "/companies/no-such-company/",
+    ],
+)
+def test_missing_pages_answer_404_in_the_site_design(client, report, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    assert "site-header" in response.content.decode()
+
+
+def test_unpublished_and_scheduled_reports_are_404(client):
+    from django.utils import timezone
+
+    draft = ReportFactory(draft=True)
+    scheduled = ReportFactory(published_at=timezone.now() + timezone.timedelta(hours=1))
+    for report in (draft, scheduled):
+        assert client.get(report.get_absolute_url()).status_code == 404
+        assert client.get(reverse("market:data-json", args=[report.slug])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert('x')</script>",
+        "<img src=x onerror=alert('x')>",
+        "[click](javascript:alert('x'))",
+        '<a href="#" onclick="alert(1)">link</a>',
+        "<iframe src='https://example.com'></iframe>",
+    ],
+)
+def test_hostile_markdown_never_runs(client, hostile):
+    segment = SegmentFactory(overview=f"Safe words. {hostile}")
+    html = page(client, segment.report.get_absolute_url())
+    assert "Safe words." in html
+    # Removed or shown as text: no element carries an event handler or a script.
+    assert not re.search(r"<[a-z]+[^>]*\son[a-z]+=", html)
+    for needle in ("<script>alert", 'href="javascript:', "<iframe", "<img"):
+        assert needle not in html
+
+
+def test_company_pages(client, report):
+    html = page(client, reverse("companies:list"))
+    assert all(c.name in html for c in Company.objects.all())
+    spark = Company.objects.get(slug="spark-therapeutics")
+    html = page(client, spark.get_absolute_url())
+    assert "Acquired by Roche, 2019" in html
+    assert "Philadelphia, PA" in html
+    assert report.get_absolute_url() in html
+    assert "https://www.dcatvci.org/" in html
+
+
+def test_company_page_hides_listings_in_unpublished_reports(client):
+    listing = ReportCompanyFactory(report=ReportFactory(draft=True, title="Secret draft"))
+    html = page(client, listing.company.get_absolute_url())
+    assert "Secret draft" not in html
+
+
+def test_each_page_has_its_own_title_description_and_canonical(client, report):
+    urls = [
+        "/",
+        report.get_absolute_url(),
+        report.segments.first().get_absolute_url(),
+        reverse("companies:list"),
+        Company.objects.first().get_absolute_url(),
+        reverse("faq:index"),
+    ]
+    titles, descriptions = set(), set()
+    for url in urls:
+        html = page(client, url)
+        titles.add(re.search(r"<title>(.*?)</title>", html, re.S).group(1))
+        descriptions.add(re.search(r'<meta name="description" content="(.*?)">', html).group(1))
+        assert f'<link rel="canonical" href="http://testserver{url}">' in html
+        assert '<meta property="og:title"' in html
+    assert len(titles) == len(urls)
+    assert len(descriptions) == len(urls)
+
+
+def test_sitemap_lists_public_pages_only(client, report):
+    draft = ReportFactory(draft=True)
+    xml = page(client, "/sitemap.xml")
+    assert f"http://testserver{report.get_absolute_url()}" in xml
+    assert report.segments.first().get_absolute_url() in xml
+    assert draft.get_absolute_url() not in xml
+
+
+def test_robots_txt_points_to_the_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()
+    assert "Disallow: /admin/" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "path"),
+    [
+        ("market:report", {"slug": "x"}, "/reports/x/"),
+        ("market:segment", {"report_slug": "x", "slug": "y"}, "/reports/x/segments/y/"),
+        ("market:data-csv", {"slug": "x"}, "/reports/x/data.csv"),
+        ("market:data-json", {"slug": "x"}, "/reports/x/data.json"),
+        ("companies:detail", {"slug": "x"}, "/companies/x/"),
+        ("faq:index", {}, "/faq/"),
+    ],
+)
+def test_urls_reverse_and_resolve(name, kwargs, path):
+    assert reverse(name, kwargs=kwargs) == path
+    assert resolve(path).view_name == name
+
+
+def grow_report(report, companies, questions):
+    ReportCompanyFactory.create_batch(companies - report.top_companies.count(), report=report)
+    QuestionFactory.create_batch(questions - report.questions.count(), report=report)
+
+
+REPORT_PAGE_QUERIES = 7
+
+
+def test_report_page_query_count_does_not_grow_with_content(
+    client, report, django_assert_max_num_queries, django_assert_num_queries
+):
+    with django_assert_max_num_queries(REPORT_PAGE_QUERIES) as small:
+        page(client, report.get_absolute_url())
+    grow_report(report, companies=200, questions=100)
+    assert report.questions.count() == 100 and Question.objects.count() == 100
+    with django_assert_num_queries(len(small.captured_queries)):
+        html = page(client, report.get_absolute_url())
+    assert html.count('class="status status-') >= 200
