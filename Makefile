@@ -19,7 +19,7 @@ NODE_STAMP := node_modules/.installed
 STATIC_STAMP := var/static/staticfiles.json
 STATIC_SOURCES := $(shell find market/static companies/static faq/static static -type f 2>/dev/null)
 
-.PHONY: help install run test lint format content bench clean lock check-tools
+.PHONY: help install run test lint format fuzz clean lock check-tools
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -60,6 +60,9 @@ test: install lint  ## lint, Django checks, migrations check, the whole pytest s
 	$(MANAGE) check --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+fuzz: install  ## long schemathesis run against the API (the suite runs a short one)
+	API_FUZZ_EXAMPLES=$${API_FUZZ_EXAMPLES:-200} $(BIN)/pytest tests/test_api_schema.py -p no:cacheprovider
 
 lock:  ## re-pin requirements/*.txt from pyproject.toml
 	$(PYTHON) -m venv var/lockenv

@@ -12,6 +12,7 @@ urlpatterns = [
     path("reports/", include("market.urls")),
     path("companies/", include("companies.urls")),
     path("faq/", include("faq.urls")),
+    path("api/v1/", include("gtmp_site.api.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path(
@@ -21,3 +22,9 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages: the site's design for pages, JSON for the API.
+handler400 = "gtmp_site.views.bad_request"
+handler403 = "gtmp_site.views.permission_denied"
+handler404 = "gtmp_site.views.page_not_found"
+handler500 = "gtmp_site.views.server_error"

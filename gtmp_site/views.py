@@ -3,6 +3,7 @@
 from django.db import DatabaseError, connections
 from django.http import JsonResponse
 from django.utils.text import Truncator
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -50,3 +51,25 @@ class PageMetaMixin:
 def plain_summary(markdown_text, length=158):
     """A one-line plain-text summary of Markdown prose, for meta descriptions."""
     return Truncator(plain_text(markdown_text)).chars(length)
+
+
+def _api_error(request, status, detail):
+    return request.path.startswith("/api/") and JsonResponse({"detail": detail}, status=status)
+
+
+def bad_request(request, exception):
+    return _api_error(request, 400, "Bad request.") or defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    return _api_error(request, 403, "Permission denied.") or defaults.permission_denied(
+        request, exception
+    )
+
+
+def page_not_found(request, exception):
+    return _api_error(request, 404, "Not found.") or defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    return _api_error(request, 500, "Internal server error.") or defaults.server_error(request)

@@ -194,6 +194,12 @@ class Report(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        # Publishing without a date means "now", whichever path saves (admin, API, shell).
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("market:report", kwargs={"slug": self.slug})
 
@@ -204,8 +210,6 @@ class Report(models.Model):
             errors["forecast_end_year"] = (
                 f"The forecast period ends before it starts ({start} to {end})."
             )
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
         if errors:
             raise ValidationError(errors)
 

@@ -1,0 +1,61 @@
+"""API v1 for companies."""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers, viewsets
+
+from companies.filters import CompanyFilter
+from companies.models import Company
+from gtmp_site.api.mixins import ConditionalWriteMixin, ModelRulesMixin
+from market.api import PageUrlField, visible_reports
+from market.models import Segment
+
+
+class CompanySegmentSerializer(serializers.ModelSerializer):
+    report = serializers.CharField(source="report.slug", read_only=True)
+
+    class Meta:
+        model = Segment
+        fields = ["report", "slug", "name"]
+
+
+class CompanySerializer(ModelRulesMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:company-detail", lookup_field="slug")
+    page_url = PageUrlField()
+    status_summary = serializers.CharField(
+        read_only=True, help_text="The status in words, e.g. 'Acquired by Roche, 2019'."
+    )
+    segments = serializers.SerializerMethodField(
+        help_text="Segments it works in (edited in the admin)."
+    )
+
+    class Meta:
+        model = Company
+        fields = [
+            "url", "page_url", "slug", "name", "legal_name", "website", "headquarters",
+            "founded_year", "status", "successor", "status_year", "status_summary", "profile",
+            "segments", "facts_source", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["updated_at"]
+
+    @extend_schema_field(CompanySegmentSerializer(many=True))
+    def get_segments(self, company):
+        return CompanySegmentSerializer(company.segments.all(), many=True).data
+
+
+class CompanyViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
+    """Companies named in the reports, with their current status."""
+
+    serializer_class = CompanySerializer
+    lookup_field = "slug"
+    filterset_class = CompanyFilter
+    search_fields = ["name", "legal_name", "profile", "successor"]
+    ordering_fields = ["name", "founded_year", "status", "updated_at"]
+    ordering = ["name"]
+    queryset = Company.objects.none()
+
+    def get_queryset(self):
+        public_segments = Segment.objects.filter(
+            report__in=visible_reports(self.request.user)
+        ).select_related("report")
+        return Company.objects.prefetch_related(Prefetch("segments", queryset=public_segments))

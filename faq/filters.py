@@ -1,0 +1,15 @@
+import django_filters
+
+from faq.models import Question
+from gtmp_site.api.filtersets import StrictFilterSet
+
+
+class QuestionFilter(StrictFilterSet):
+    report = django_filters.CharFilter(field_name="report__slug", help_text="Report slug.")
+    site_wide = django_filters.BooleanFilter(
+        field_name="report", lookup_expr="isnull", help_text="Only questions of no report."
+    )
+
+    class Meta:
+        model = Question
+        fields = ["report", "site_wide"]

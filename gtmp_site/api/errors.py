@@ -1,0 +1,30 @@
+"""JSON error answers for everything that goes wrong on an API route."""
+
+import logging
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from rest_framework import status
+from rest_framework.fields import get_error_detail
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus JSON answers for what it leaves to Django's HTML pages."""
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        return response
+    if isinstance(exc, DjangoValidationError):  # a model rule the serializer did not check
+        return Response(get_error_detail(exc), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, IntegrityError):  # e.g. a uniqueness race between two writers
+        return Response(
+            {"detail": "The change conflicts with data saved meanwhile; read and retry."},
+            status=status.HTTP_409_CONFLICT,
+        )
+    logger.exception("Unhandled API error", exc_info=exc)
+    return Response(
+        {"detail": "Internal server error."}, status=status.HTTP_500_INTERNAL_SERVER_ERROR
+    )

@@ -1,0 +1,64 @@
+"""OpenAPI schema generation: documented errors, public reads."""
+
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import build_array_type, build_basic_type, build_object_type
+from drf_spectacular.types import OpenApiTypes
+from rest_framework import permissions
+
+ERROR_SCHEMA = build_object_type(
+    properties={"detail": build_basic_type(OpenApiTypes.STR)},
+    description="An error: `detail` says what went wrong; a validation error instead "
+    "names each bad field with its messages.",
+)
+ERROR_SCHEMA["additionalProperties"] = build_array_type(build_basic_type(OpenApiTypes.STR))
+
+ERRORS_BY_METHOD = {
+    "GET": {"404": "Not found.", "429": "Too many requests; see Retry-After."},
+    "POST": {
+        "400": "Invalid data; each bad field is named.",
+        "401": "Not authenticated.",
+        "403": "No permission to change this resource.",
+        "409": "Conflicts with data saved meanwhile; read and retry.",
+        "413": "Request body too large.",
+        "429": "Too many requests.",
+    },
+}
+ERRORS_BY_METHOD["PUT"] = ERRORS_BY_METHOD["PATCH"] = {
+    **ERRORS_BY_METHOD["POST"],
+    "404": "Not found.",
+    "412": "Changed since read: If-Match does not match the current ETag.",
+    "428": "If-Match header missing.",
+}
+ERRORS_BY_METHOD["DELETE"] = {
+    key: value for key, value in ERRORS_BY_METHOD["PUT"].items() if key not in {"400", "409", "413"}
+}
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """Documents the error responses and marks public reads as needing no credentials."""
+
+    def get_auth(self):
+        auths = super().get_auth()
+        public_read = self.method in permissions.SAFE_METHODS and any(
+            isinstance(p, permissions.DjangoModelPermissionsOrAnonReadOnly)
+            for p in self.view.get_permissions()
+        )
+        if public_read and {} not in auths:
+            auths.append({})
+        return auths
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        errors = dict(ERRORS_BY_METHOD.get(self.method, {}))
+        if self.method == "GET" and self._is_list_view():
+            errors["400"] = "Invalid filter or page parameter."
+            errors["404"] = "No such page."
+        for code, description in errors.items():
+            responses.setdefault(
+                code,
+                {
+                    "description": description,
+                    "content": {"application/json": {"schema": ERROR_SCHEMA}},
+                },
+            )
+        return responses

@@ -1,0 +1,258 @@
+"""API v1 for reports, segments, market figures and the forecast series."""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from companies.models import ReportCompany
+from gtmp_site.api.mixins import ConditionalWriteMixin, ModelRulesMixin, etag_for, visible_to
+from market import forecast
+from market.filters import MarketFigureFilter, ReportFilter, SegmentFilter
+from market.models import MarketFigure, Region, Report, Segment
+
+
+class PageUrlField(serializers.SerializerMethodField):
+    """Absolute address of the object's public page."""
+
+    def __init__(self, **kwargs):
+        super().__init__(help_text="The object's public page.", **kwargs)
+
+    def to_representation(self, obj):
+        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
+
+
+extend_schema_field({"type": "string", "format": "uri"})(PageUrlField)
+
+
+class ReportSlugField(serializers.SlugRelatedField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            slug_field="slug", queryset=Report.objects.all(), help_text="Report slug.", **kwargs
+        )
+
+
+class SegmentSummarySerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:segment-detail")
+
+    class Meta:
+        model = Segment
+        fields = ["url", "slug", "name", "position"]
+
+
+class FigureSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MarketFigure
+        fields = ["year", "value", "kind", "source"]
+
+
+class ListingSerializer(serializers.ModelSerializer):
+    slug = serializers.CharField(source="company.slug", read_only=True)
+    name = serializers.CharField(source="company.name", read_only=True)
+    status = serializers.CharField(source="company.status_summary", read_only=True)
+    url = serializers.HyperlinkedRelatedField(
+        source="company", view_name="api:company-detail", lookup_field="slug", read_only=True
+    )
+
+    class Meta:
+        model = ReportCompany
+        fields = ["position", "slug", "name", "status", "url"]
+
+
+class ReportSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:report-detail", lookup_field="slug")
+    page_url = PageUrlField()
+    forecast_url = serializers.HyperlinkedIdentityField(
+        view_name="api:report-forecast", lookup_field="slug"
+    )
+    region = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Region.objects.all(), allow_null=True, required=False
+    )
+    segments = SegmentSummarySerializer(many=True, read_only=True)
+    headline_figures = serializers.SerializerMethodField(
+        help_text="The whole-market figures editors entered (the forecast endpoint fills "
+        "the years between)."
+    )
+    implied_cagr = serializers.SerializerMethodField(
+        help_text="CAGR in percent that the figures imply over the forecast period (computed)."
+    )
+    top_companies = ListingSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Report
+        fields = [
+            "url", "page_url", "forecast_url", "slug", "title", "summary", "region",
+            "currency", "unit", "base_year", "forecast_start_year", "forecast_end_year",
+            "stated_cagr", "implied_cagr", "headline_figures", "segments", "top_companies",
+            "methodology", "sources", "status", "published_at", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["created_at", "updated_at"]
+
+    @extend_schema_field(FigureSummarySerializer(many=True))
+    def get_headline_figures(self, report):
+        figures = [f for f in report.figures.all() if f.segment_id is None]
+        return FigureSummarySerializer(figures, many=True).data
+
+    @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
+    def get_implied_cagr(self, report):
+        implied = forecast.as_percent(report.forecast().implied_cagr)
+        return None if implied is None else str(implied)
+
+
+class ReportSegmentField(serializers.SlugRelatedField):
+    """A segment named by its slug, looked up among the segments of the figure's report."""
+
+    def get_queryset(self):
+        parent = self.parent
+        report_slug = getattr(parent, "initial_data", {}).get("report")
+        if report_slug is None and parent.instance is not None:
+            return Segment.objects.filter(report_id=parent.instance.report_id)
+        return Segment.objects.filter(report__slug=str(report_slug))
+
+
+class SegmentSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:segment-detail")
+    page_url = PageUrlField()
+    report = ReportSlugField()
+
+    class Meta:
+        model = Segment
+        fields = [
+            "id", "url", "page_url", "report", "slug", "name", "position", "overview",
+            "outlook", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["updated_at"]
+
+
+class MarketFigureSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:figure-detail")
+    report = ReportSlugField()
+    segment = ReportSegmentField(
+        slug_field="slug",
+        allow_null=True,
+        required=False,
+        help_text="Slug of one of the report's segments; null for the whole market.",
+    )
+
+    class Meta:
+        model = MarketFigure
+        fields = [
+            "id", "url", "report", "segment", "year", "value", "kind", "source", "source_url",
+            "note", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["updated_at"]
+
+
+class PointSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    value = serializers.DecimalField(max_digits=20, decimal_places=3)
+    kind = serializers.ChoiceField(choices=MarketFigure.Kind.choices)
+    method = serializers.ChoiceField(
+        choices=[forecast.ENTERED, forecast.INTERPOLATED, forecast.STATED_CAGR],
+        help_text="`entered` by an editor from a source; `interpolated` by constant growth "
+        "between two entered figures; `stated_cagr` from the report's stated CAGR.",
+    )
+    computed = serializers.BooleanField(help_text="True unless the value was entered.")
+    source = serializers.CharField(allow_blank=True, help_text="Publisher of an entered value.")
+
+
+class SeriesSerializer(serializers.Serializer):
+    segment = serializers.CharField(allow_null=True, help_text="Segment name; null = total.")
+    points = PointSerializer(many=True)
+
+
+class CheckSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=[forecast.ERROR, forecast.WARNING, forecast.INFO])
+    code = serializers.CharField(help_text="Stable identifier of the kind of check.")
+    message = serializers.CharField()
+
+
+class ForecastSerializer(serializers.Serializer):
+    report = serializers.CharField(help_text="Report slug.")
+    currency = serializers.CharField()
+    unit = serializers.CharField()
+    stated_cagr = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    implied_cagr = serializers.DecimalField(
+        max_digits=8, decimal_places=2, allow_null=True, help_text="Computed, in percent."
+    )
+    series = SeriesSerializer(many=True, help_text="Whole market first, then each segment.")
+    checks = CheckSerializer(many=True)
+
+
+def visible_reports(user):
+    return visible_to(user, Report, Report.objects.all(), Report.objects.published())
+
+
+class ReportViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
+    """Market reports, with their segments, headline figures and top companies."""
+
+    serializer_class = ReportSerializer
+    lookup_field = "slug"
+    filterset_class = ReportFilter
+    search_fields = ["title", "summary"]
+    ordering_fields = ["title", "slug", "updated_at", "published_at", "base_year"]
+    ordering = ["title"]
+    queryset = Report.objects.none()  # for DjangoModelPermissions; get_queryset decides
+
+    def get_queryset(self):
+        return (
+            visible_reports(self.request.user)
+            .select_related("region")
+            .prefetch_related(
+                "segments",
+                Prefetch("figures", queryset=MarketFigure.objects.select_related("segment")),
+                Prefetch("top_companies", queryset=ReportCompany.objects.select_related("company")),
+            )
+            .order_by("title")
+        )
+
+    @extend_schema(
+        responses={200: ForecastSerializer, 404: OpenApiResponse(description="Not found.")},
+        summary="Yearly forecast series and consistency checks",
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def forecast(self, request, slug=None):
+        """The same series the report page draws: entered figures, computed years between
+        them (marked), the implied CAGR and the consistency checks."""
+        report = self.get_object()
+        data = ForecastSerializer(
+            {
+                "report": report.slug,
+                "currency": report.currency,
+                "unit": report.unit,
+                **forecast.forecast_as_dict(report.forecast()),
+            }
+        ).data
+        return Response(data, headers={"ETag": etag_for(data)})
+
+
+class SegmentViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
+    """Application segments of the reports (Cancer, Monogenic, ...)."""
+
+    serializer_class = SegmentSerializer
+    filterset_class = SegmentFilter
+    search_fields = ["name", "overview", "outlook"]
+    ordering_fields = ["position", "name", "updated_at"]
+    ordering = ["report__title", "position"]
+    queryset = Segment.objects.none()
+
+    def get_queryset(self):
+        return Segment.objects.filter(report__in=visible_reports(self.request.user)).select_related(
+            "report"
+        )
+
+
+class MarketFigureViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
+    """Market figures as editors entered them (one per report, segment and year)."""
+
+    serializer_class = MarketFigureSerializer
+    filterset_class = MarketFigureFilter
+    ordering_fields = ["year", "value", "updated_at"]
+    ordering = ["report__title", "segment__position", "year"]
+    queryset = MarketFigure.objects.none()
+
+    def get_queryset(self):
+        return MarketFigure.objects.filter(
+            report__in=visible_reports(self.request.user)
+        ).select_related("report", "segment")

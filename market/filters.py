@@ -1,0 +1,44 @@
+import django_filters
+
+from gtmp_site.api.filtersets import StrictFilterSet
+from market.models import MarketFigure, Report, Segment
+
+
+class ReportFilter(StrictFilterSet):
+    region = django_filters.CharFilter(field_name="region__slug", help_text="Region slug.")
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="Reports changed since (ISO 8601)."
+    )
+
+    class Meta:
+        model = Report
+        fields = ["status", "region", "base_year", "updated_since"]
+
+
+class SegmentFilter(StrictFilterSet):
+    report = django_filters.CharFilter(field_name="report__slug", help_text="Report slug.")
+
+    class Meta:
+        model = Segment
+        fields = ["report", "slug"]
+
+
+class MarketFigureFilter(StrictFilterSet):
+    report = django_filters.CharFilter(field_name="report__slug", help_text="Report slug.")
+    segment = django_filters.CharFilter(
+        field_name="segment__slug", help_text="Segment slug; see `scope` for whole-market figures."
+    )
+    scope = django_filters.ChoiceFilter(
+        choices=[("total", "whole market"), ("segment", "segments")],
+        method="filter_scope",
+        help_text="`total`: whole-market figures only; `segment`: segment figures only.",
+    )
+    year_min = django_filters.NumberFilter(field_name="year", lookup_expr="gte")
+    year_max = django_filters.NumberFilter(field_name="year", lookup_expr="lte")
+
+    class Meta:
+        model = MarketFigure
+        fields = ["report", "segment", "scope", "kind", "year", "year_min", "year_max"]
+
+    def filter_scope(self, queryset, name, value):
+        return queryset.filter(segment__isnull=value == "total")

@@ -1,0 +1,396 @@
+"""API v1: reads for everyone, writes for editors, same rules and numbers as the site."""
+
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+from rest_framework.throttling import AnonRateThrottle
+
+from companies.models import Company
+from market.forecast import forecast_as_dict
+from market.models import MarketFigure, Report
+from tests.factories import (
+    CompanyFactory,
+    EditorFactory,
+    MarketFigureFactory,
+    QuestionFactory,
+    ReportCompanyFactory,
+    ReportFactory,
+    SegmentFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SLUG = "us-gene-therapy-medicinal-products-market"
+API = "/api/v1"
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def editor_api():
+    client = APIClient()
+    client.force_authenticate(EditorFactory())
+    return client
+
+
+@pytest.fixture
+def report():
+    call_command("load_report_content", stdout=io.StringIO())
+    return Report.objects.get(slug=SLUG)
+
+
+def results(response):
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
+
+
+# Reads ----------------------------------------------------------------------------
+
+
+def test_report_list_and_detail_nest_segments_figures_and_companies(api, report):
+    (item,) = results(api.get(f"{API}/reports/"))
+    assert item["slug"] == SLUG
+    detail = api.get(item["url"]).json()
+    assert detail == item
+    assert [s["name"] for s in detail["segments"]][:2] == ["Cancer", "Monogenic"]
+    assert detail["headline_figures"] == [
+        {"year": 2022, "value": "4.000", "kind": "estimate", "source": "Verified Market Reports"},
+        {"year": 2030, "value": "14.400", "kind": "forecast", "source": "Verified Market Reports"},
+    ]
+    assert (detail["stated_cagr"], detail["implied_cagr"]) == ("17.50", "17.36")
+    assert [c["name"] for c in detail["top_companies"]][:3] == [
+        "Bluebird Bio",
+        "Sangamo",
+        "Spark Therapeutics",
+    ]
+    assert detail["page_url"] == f"http://testserver/reports/{SLUG}/"
+
+
+def test_forecast_endpoint_returns_the_series_the_page_draws(api, client, report):
+    data = api.get(f"{API}/reports/{SLUG}/forecast/").json()
+    expected = forecast_as_dict(report.forecast())
+    assert data["series"] == expected["series"]
+    assert data["checks"] == expected["checks"]
+    assert [p["year"] for p in data["series"][0]["points"]] == list(range(2022, 2031))
+    page_json = client.get(f"/reports/{SLUG}/data.json").json()
+    assert page_json["series"] == data["series"]
+
+
+def test_forecast_endpoint_shows_a_warning_for_a_wrong_edit(api, report):
+    MarketFigure.objects.filter(report=report, year=2030).update(value=Decimal("40.00"))
+    checks = api.get(f"{API}/reports/{SLUG}/forecast/").json()["checks"]
+    assert [(c["level"], c["code"]) for c in checks] == [("warning", "cagr-mismatch")]
+
+
+def test_drafts_are_invisible_to_the_public_and_visible_to_editors(api, editor_api):
+    draft = ReportFactory(draft=True)
+    segment = SegmentFactory(report=draft)
+    MarketFigureFactory(report=draft)
+    QuestionFactory(report=draft)
+    assert api.get(f"{API}/reports/{draft.slug}/").status_code == 404
+    assert api.get(f"{API}/reports/{draft.slug}/forecast/").status_code == 404
+    assert api.get(f"{API}/segments/{segment.pk}/").status_code == 404
+    for resource in ("reports", "segments", "figures", "faqs"):
+        assert results(api.get(f"{API}/{resource}/")) == []
+        assert len(results(editor_api.get(f"{API}/{resource}/"))) == 1
+
+
+@pytest.mark.parametrize(
+    ("resource", "query", "expected"),
+    [
+        ("figures", "year_min=2025&year_max=2030", [2030]),
+        ("figures", "kind=estimate", [2022]),
+        ("figures", "scope=total", [2022, 2030]),
+        ("figures", "scope=segment", [2024]),
+        ("figures", "segment=cancer", [2024]),
+        ("figures", f"report={SLUG}&ordering=-year", [2030, 2024, 2022]),
+    ],
+)
+def test_figure_filters(api, report, resource, query, expected):
+    cancer = report.segments.get(slug="cancer")
+    MarketFigureFactory(report=report, segment=cancer, year=2024, kind="forecast")
+    years = [item["year"] for item in results(api.get(f"{API}/{resource}/?{query}"))]
+    assert sorted(years) == sorted(expected)
+    if "ordering" in query:
+        assert years == expected
+
+
+def test_company_filters_and_search(api, report):
+    assert len(results(api.get(f"{API}/companies/?status=acquired"))) == 4
+    assert [
+        c["slug"] for c in results(api.get(f"{API}/companies/?segment=cardiovascular-disease"))
+    ] == ["celladon"]
+    assert len(results(api.get(f"{API}/companies/?report={SLUG}"))) == 8
+    assert [c["slug"] for c in results(api.get(f"{API}/companies/?search=Roche"))] == [
+        "spark-therapeutics"
+    ]
+    names = [c["name"] for c in results(api.get(f"{API}/companies/?ordering=-name"))]
+    assert names == sorted(names, reverse=True)
+
+
+def test_faq_filters(api, report):
+    QuestionFactory(report=None, question="Site-wide?")
+    assert len(results(api.get(f"{API}/faqs/?report={SLUG}"))) == 10
+    assert [q["question"] for q in results(api.get(f"{API}/faqs/?site_wide=true"))] == [
+        "Site-wide?"
+    ]
+
+
+def test_segment_list_filter_and_detail(api, report):
+    items = results(api.get(f"{API}/segments/?report={SLUG}&ordering=position"))
+    assert items[0]["slug"] == "cancer"
+    cancer = api.get(items[0]["url"]).json()
+    assert cancer["report"] == SLUG and cancer["overview"]
+
+
+def test_pagination_has_a_default_and_a_capped_page_size(api):
+    CompanyFactory.create_batch(130)
+    first = api.get(f"{API}/companies/").json()
+    assert (first["count"], len(first["results"])) == (130, 20)
+    assert "page=2" in first["next"]
+    assert len(api.get(f"{API}/companies/?page_size=1000").json()["results"]) == 100
+    assert api.get(f"{API}/companies/?page=99").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [f"{API}/reports/nope/", f"{API}/companies/nope/", f"{API}/figures/999999/", f"{API}/nope/"],
+)
+def test_unknown_objects_are_404_json(api, url):
+    response = api.get(url)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert "detail" in response.json()
+
+
+def test_bad_filter_value_is_400_json(api):
+    response = api.get(f"{API}/figures/?year_min=soon")
+    assert response.status_code == 400
+    assert "year_min" in response.json()
+
+
+# Conditional requests -----------------------------------------------------------------
+
+
+def test_matching_etag_gets_304(api, report):
+    for url in (f"{API}/reports/{SLUG}/", f"{API}/reports/", f"{API}/reports/{SLUG}/forecast/"):
+        first = api.get(url)
+        assert first.has_header("ETag")
+        again = api.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 304, url
+
+
+def test_etag_changes_when_the_report_changes(api, report):
+    before = api.get(f"{API}/reports/{SLUG}/")["ETag"]
+    Report.objects.filter(pk=report.pk).update(title="New title")
+    response = api.get(f"{API}/reports/{SLUG}/", HTTP_IF_NONE_MATCH=before)
+    assert response.status_code == 200
+    assert response["ETag"] != before
+
+
+# Writes ---------------------------------------------------------------------------------
+
+
+def write_cases():
+    """(resource, detail-url factory, valid create body, valid patch body) per resource."""
+    return {
+        "reports": (
+            lambda: f"{API}/reports/{ReportFactory().slug}/",
+            lambda: {"title": "New report", "slug": "new-report", "summary": "About.",
+                     "base_year": 2023, "forecast_start_year": 2024, "forecast_end_year": 2030},
+            {"title": "Patched"},
+        ),
+        "segments": (
+            lambda: f"{API}/segments/{SegmentFactory().pk}/",
+            lambda: {"report": ReportFactory().slug, "name": "Cancer", "slug": "cancer"},
+            {"name": "Patched"},
+        ),
+        "figures": (
+            lambda: f"{API}/figures/{MarketFigureFactory().pk}/",
+            lambda: {"report": ReportFactory().slug, "year": 2025, "value": "6.10",
+                     "kind": "forecast", "source": "Publisher"},
+            {"value": "4.50"},
+        ),
+        "companies": (
+            lambda: f"{API}/companies/{CompanyFactory().slug}/",
+            lambda: {"name": "NewCo", "slug": "newco", "status": "active"},
+            {"headquarters": "Boston, MA"},
+        ),
+        "faqs": (
+            lambda: f"{API}/faqs/{QuestionFactory().pk}/",
+            lambda: {"report": ReportFactory().slug, "question": "Why?", "answer": "Because."},
+            {"answer": "Patched."},
+        ),
+    }  # fmt: skip
+
+
+RESOURCES = list(write_cases())
+
+
+def clients():
+    anonymous = APIClient()
+    stranger = APIClient()
+    stranger.force_authenticate(UserFactory())
+    editor = APIClient()
+    editor.force_authenticate(EditorFactory())
+    return {"anonymous": anonymous, "no permission": stranger, "editor": editor}
+
+
+EXPECTED = {
+    "anonymous": {"POST": 401, "PATCH": 401, "PUT": 401, "DELETE": 401},
+    "no permission": {"POST": 403, "PATCH": 403, "PUT": 403, "DELETE": 403},
+    "editor": {"POST": 201, "PATCH": 200, "PUT": 200, "DELETE": 204},
+}
+
+
+@pytest.mark.parametrize("who", list(EXPECTED))
+@pytest.mark.parametrize("resource", RESOURCES)
+def test_permission_matrix(resource, who):
+    detail_url, create_body, patch_body = write_cases()[resource]
+    client = clients()[who]
+    url = detail_url()
+
+    def current():
+        """The ETag and writable body a client would read before writing."""
+        response = APIClient().get(url)
+        return response["ETag"], {k: v for k, v in response.json().items() if v is not None}
+
+    etag, _ = current()
+    answers = {
+        "POST": client.post(f"{API}/{resource}/", create_body(), format="json"),
+        "PATCH": client.patch(url, patch_body, format="json", HTTP_IF_MATCH=etag),
+    }
+    etag, body = current()
+    answers["PUT"] = client.put(url, body, format="json", HTTP_IF_MATCH=etag)
+    etag, _ = current()
+    answers["DELETE"] = client.delete(url, HTTP_IF_MATCH=etag)
+    got = {method: response.status_code for method, response in answers.items()}
+    assert got == EXPECTED[who], {m: r.content[:300] for m, r in answers.items()}
+    if who == "anonymous":
+        assert answers["POST"]["WWW-Authenticate"].startswith("Token")
+
+
+def test_editor_writes_with_a_token(report):
+    editor = EditorFactory()
+    response = APIClient().post(
+        f"{API}/auth/token/", {"username": editor.username, "password": "correct horse battery"}
+    )
+    token = response.json()["token"]
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token}")
+    created = client.post(
+        f"{API}/figures/",
+        {"report": SLUG, "segment": "cancer", "year": 2024, "value": "1.25", "kind": "estimate",
+         "source": "Publisher"},
+        format="json",
+    )  # fmt: skip
+    assert created.status_code == 201, created.content
+    assert created.json()["segment"] == "cancer"
+    figure = MarketFigure.objects.get(pk=created.json()["id"])
+    assert figure.segment.slug == "cancer" and figure.value == Decimal("1.25")
+
+
+def test_update_without_if_match_is_428_and_with_a_stale_etag_is_412(editor_api, report):
+    url = f"{API}/reports/{SLUG}/"
+    stale = editor_api.get(url)["ETag"]
+    missing = editor_api.patch(url, {"title": "A"}, format="json")
+    assert missing.status_code == 428
+    assert "If-Match" in missing.json()["detail"]
+    Report.objects.filter(pk=report.pk).update(title="Changed by a colleague")
+    refused = editor_api.patch(url, {"title": "B"}, format="json", HTTP_IF_MATCH=stale)
+    assert refused.status_code == 412
+    assert Report.objects.get(pk=report.pk).title == "Changed by a colleague"
+    fresh = editor_api.get(url)["ETag"]
+    assert (
+        editor_api.patch(url, {"title": "C"}, format="json", HTTP_IF_MATCH=fresh).status_code == 200
+    )
+    assert editor_api.delete(url).status_code == 428
+
+
+@pytest.mark.parametrize(
+    ("resource", "body", "field", "message"),
+    [
+        ("reports", {"forecast_start_year": 2031}, "forecast_end_year", "ends before it starts"),
+        ("reports", {"stated_cagr": "500"}, "stated_cagr", "less than or equal to 200"),
+        ("reports", {"base_year": "2022"}, "base_year", "Expected a JSON integer."),
+        ("reports", {"title": 5}, "title", "Expected a JSON string."),
+        ("figures", {"value": 4.5}, "value", "Expected a JSON string."),
+        ("figures", {"value": "-3"}, "value", "greater than or equal to 0"),
+        ("figures", {"year": 2022}, "non_field_errors", "already has a figure for this year"),
+        ("figures", {"segment": "no-such"}, "segment", "does not exist"),
+        ("companies", {"status": "acquired", "successor": ""}, "successor", "Name the successor"),
+        ("segments", {"slug": "monogenic"}, "non_field_errors", "already uses this slug"),
+    ],
+)
+def test_validation_errors_name_each_bad_field(editor_api, report, resource, body, field, message):
+    urls = {
+        "reports": f"{API}/reports/{SLUG}/",
+        "figures": f"{API}/figures/{report.figures.get(year=2030).pk}/",
+        "companies": f"{API}/companies/spark-therapeutics/",
+        "segments": f"{API}/segments/{report.segments.get(slug='cancer').pk}/",
+    }
+    url = urls[resource]
+    response = editor_api.patch(url, body, format="json", HTTP_IF_MATCH=editor_api.get(url)["ETag"])
+    assert response.status_code == 400, response.content
+    errors = response.json()
+    assert message in " ".join(errors[field]), errors
+
+
+def test_malformed_json_is_400_json(editor_api):
+    response = editor_api.generic(
+        "POST", f"{API}/companies/", "{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "JSON parse error" in response.json()["detail"]
+
+
+def test_oversized_body_is_413_json(editor_api, settings):
+    settings.API_MAX_BODY_BYTES = 1000
+    body = json.dumps({"name": "x" * 2000, "slug": "big"})
+    response = editor_api.generic(
+        "POST", f"{API}/companies/", body, content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert not Company.objects.filter(slug="big").exists()
+
+
+def test_anonymous_clients_are_throttled_with_retry_after(api, monkeypatch):
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+    codes = [api.get(f"{API}/companies/").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    response = api.get(f"{API}/companies/")
+    assert int(response["Retry-After"]) > 0
+    assert "throttled" in response.json()["detail"].lower()
+
+
+# Query counts ------------------------------------------------------------------------
+
+LIST_QUERY_LIMITS = {"reports": 6, "segments": 2, "figures": 2, "companies": 3, "faqs": 2}
+
+
+def grow(rows):
+    for _ in range(rows):
+        report = ReportFactory()
+        segment = SegmentFactory(report=report)
+        MarketFigureFactory(report=report)
+        MarketFigureFactory(report=report, segment=segment, year=2023)
+        listing = ReportCompanyFactory(report=report)
+        listing.company.segments.add(segment)
+        QuestionFactory(report=report)
+
+
+@pytest.mark.parametrize("resource", list(LIST_QUERY_LIMITS))
+def test_list_query_count_stays_fixed_as_rows_grow(api, resource, django_assert_max_num_queries):
+    grow(2)
+    with django_assert_max_num_queries(LIST_QUERY_LIMITS[resource]) as few:
+        results(api.get(f"{API}/{resource}/"))
+    grow(15)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(results(api.get(f"{API}/{resource}/"))) >= 15
