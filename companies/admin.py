@@ -1,11 +1,11 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from companies.models import Company, ReportCompany
+from market.admin_base import ContentAdmin
 
 
 @admin.register(Company)
-class CompanyAdmin(SimpleHistoryAdmin):
+class CompanyAdmin(ContentAdmin):
     list_display = ["name", "status", "successor", "status_year", "headquarters", "founded_year"]
     list_filter = ["status", "segments__report", "segments"]
     search_fields = ["name", "legal_name", "successor", "headquarters"]
@@ -27,7 +27,7 @@ class CompanyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReportCompany)
-class ReportCompanyAdmin(SimpleHistoryAdmin):
+class ReportCompanyAdmin(ContentAdmin):
     list_display = ["company", "report", "position"]
     list_filter = ["report"]
     list_select_related = ["company", "report"]

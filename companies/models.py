@@ -8,11 +8,12 @@ from simple_history.models import HistoricalRecords
 
 from market.fields import HttpsURLField
 from market.models import MAX_YEAR, MIN_YEAR, Report, Segment
+from market.versioning import VersionedModel
 
 FOUNDED_MIN_YEAR = 1800
 
 
-class Company(models.Model):
+class Company(VersionedModel):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         ACQUIRED = "acquired", "Acquired"
@@ -112,7 +113,7 @@ class Company(models.Model):
         return f"{text}, {self.status_year}" if self.status_year else text
 
 
-class ReportCompany(models.Model):
+class ReportCompany(VersionedModel):
     """A company's rank in a report's list of top companies."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="top_companies")

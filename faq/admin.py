@@ -1,11 +1,11 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from faq.models import Question
+from market.admin_base import ContentAdmin
 
 
 @admin.register(Question)
-class QuestionAdmin(SimpleHistoryAdmin):
+class QuestionAdmin(ContentAdmin):
     list_display = ["question", "report", "position", "is_published"]
     list_editable = ["position", "is_published"]
     list_filter = ["is_published", "report"]

@@ -2,6 +2,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from market.models import Report
+from market.versioning import VersionedModel
 
 
 class QuestionQuerySet(models.QuerySet):
@@ -9,7 +10,7 @@ class QuestionQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
 
-class Question(models.Model):
+class Question(VersionedModel):
     report = models.ForeignKey(
         Report,
         on_delete=models.CASCADE,

@@ -1,11 +1,11 @@
 from django.contrib import admin, messages
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html, format_html_join
-from simple_history.admin import SimpleHistoryAdmin
 
 from companies.models import ReportCompany
 from faq.models import Question
 from market import forecast
+from market.admin_base import ContentAdmin, VersionedInlineMixin
 from market.models import Country, MarketFigure, Region, Report, ReportSection, Segment
 
 
@@ -41,7 +41,7 @@ class ReportChildInline:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class SegmentInline(admin.StackedInline):
+class SegmentInline(VersionedInlineMixin, admin.StackedInline):
     model = Segment
     extra = 0
     prepopulated_fields = {"slug": ["name"]}
@@ -49,34 +49,34 @@ class SegmentInline(admin.StackedInline):
     show_change_link = True
 
 
-class MarketFigureInline(ReportChildInline, admin.TabularInline):
+class MarketFigureInline(VersionedInlineMixin, ReportChildInline, admin.TabularInline):
     model = MarketFigure
     formset = MarketFigureFormSet
     extra = 0
     fields = ["segment", "year", "value", "kind", "source", "source_url"]
 
 
-class ReportSectionInline(admin.StackedInline):
+class ReportSectionInline(VersionedInlineMixin, admin.StackedInline):
     model = ReportSection
     extra = 0
     fields = [("kind", "title", "position"), "body"]
 
 
-class ReportCompanyInline(admin.TabularInline):
+class ReportCompanyInline(VersionedInlineMixin, admin.TabularInline):
     model = ReportCompany
     extra = 0
     autocomplete_fields = ["company"]
     fields = ["position", "company"]
 
 
-class QuestionInline(admin.StackedInline):
+class QuestionInline(VersionedInlineMixin, admin.StackedInline):
     model = Question
     extra = 0
     fields = [("question", "position", "is_published"), "answer"]
 
 
 @admin.register(Report)
-class ReportAdmin(SimpleHistoryAdmin):
+class ReportAdmin(ContentAdmin):
     list_display = ["title", "status", "published_at", "base_year", "forecast_period", "updated_at"]
     list_filter = ["status", "region"]
     search_fields = ["title", "summary"]
@@ -145,7 +145,7 @@ class ReportAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Segment)
-class SegmentAdmin(SimpleHistoryAdmin):
+class SegmentAdmin(ContentAdmin):
     list_display = ["name", "report", "position", "updated_at"]
     list_filter = ["report"]
     list_select_related = ["report"]
@@ -154,7 +154,7 @@ class SegmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MarketFigure)
-class MarketFigureAdmin(SimpleHistoryAdmin):
+class MarketFigureAdmin(ContentAdmin):
     list_display = ["report", "scope", "year", "value", "kind", "source"]
     list_filter = ["report", "kind", "segment", "year"]
     list_select_related = ["report", "segment"]
@@ -172,21 +172,21 @@ class MarketFigureAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReportSection)
-class ReportSectionAdmin(SimpleHistoryAdmin):
+class ReportSectionAdmin(ContentAdmin):
     list_display = ["title", "kind", "report", "position"]
     list_filter = ["kind", "report"]
     list_select_related = ["report"]
     search_fields = ["title", "body"]
 
 
-class CountryInline(admin.TabularInline):
+class CountryInline(VersionedInlineMixin, admin.TabularInline):
     model = Country
     extra = 0
     fields = ["position", "name", "code"]
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ContentAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "countries__name"]
     prepopulated_fields = {"slug": ["name"]}

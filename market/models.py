@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from market import forecast
 from market.fields import HttpsURLField
+from market.versioning import VersionedModel
 
 # Years a market report can sensibly speak about.
 MIN_YEAR = 1990
@@ -32,12 +33,14 @@ def year_in_range(field):
     return Q(**{f"{field}__gte": MIN_YEAR, f"{field}__lte": MAX_YEAR})
 
 
-class Region(models.Model):
+class Region(VersionedModel):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(
         blank=True, help_text="Markdown. What the region covers in the reports that use it."
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -46,7 +49,7 @@ class Region(models.Model):
         return self.name
 
 
-class Country(models.Model):
+class Country(VersionedModel):
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="countries")
     name = models.CharField(max_length=100)
     code = models.CharField(
@@ -55,6 +58,8 @@ class Country(models.Model):
         validators=[RegexValidator(r"^[A-Z]{2}\Z", message="Use two capital letters, e.g. US.")],
     )
     position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["region", "position", "name"]
@@ -97,7 +102,7 @@ class ReportQuerySet(models.QuerySet):
         )
 
 
-class Report(models.Model):
+class Report(VersionedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
@@ -197,7 +202,7 @@ class Report(models.Model):
     def save(self, *args, **kwargs):
         # Publishing without a date means "now", whichever path saves (admin, API, shell).
         if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
+            self.published_at = timezone.now().replace(microsecond=0)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -248,7 +253,7 @@ class Report(models.Model):
         return f"{self.currency} {self.unit}"
 
 
-class Segment(models.Model):
+class Segment(VersionedModel):
     """An application area of a report, such as Cancer or Monogenic."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="segments")
@@ -287,7 +292,7 @@ class Segment(models.Model):
         )
 
 
-class MarketFigure(models.Model):
+class MarketFigure(VersionedModel):
     """One market size in one year: for the whole market, or for one segment."""
 
     class Kind(models.TextChoices):
@@ -360,7 +365,7 @@ class MarketFigure(models.Model):
             )
 
 
-class ReportSection(models.Model):
+class ReportSection(VersionedModel):
     """A block of prose in a report: key trends, opportunities, and the like."""
 
     class Kind(models.TextChoices):

@@ -11,8 +11,9 @@ def _form_fields(form):
         if value is None or value is False:
             continue
         if isinstance(field.widget, MultiWidget):  # e.g. the admin's split date and time
-            for index, part in enumerate(field.widget.decompress(value)):
-                data[f"{key}_{index}"] = str(part)
+            parts = field.widget.decompress(value)
+            for index, (widget, part) in enumerate(zip(field.widget.widgets, parts, strict=True)):
+                data[f"{key}_{index}"] = widget.format_value(part)  # as the browser shows it
         elif isinstance(value, list | tuple):
             data[key] = [str(v) for v in value]
         else:

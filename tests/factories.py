@@ -34,7 +34,9 @@ class ReportFactory(factory.django.DjangoModelFactory):
     forecast_end_year = 2030
     stated_cagr = Decimal("17.50")
     status = Report.Status.PUBLISHED
-    published_at = factory.LazyFunction(lambda: timezone.now() - timezone.timedelta(days=1))
+    published_at = factory.LazyFunction(
+        lambda: timezone.now().replace(microsecond=0) - timezone.timedelta(days=1)
+    )
 
     class Params:
         draft = factory.Trait(status=Report.Status.DRAFT, published_at=None)

@@ -9,6 +9,8 @@ from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from market.versioning import StaleObjectError
+
 logger = logging.getLogger(__name__)
 
 
@@ -19,6 +21,8 @@ def exception_handler(exc, context):
         return response
     if isinstance(exc, DjangoValidationError):  # a model rule the serializer did not check
         return Response(get_error_detail(exc), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, StaleObjectError):  # saved by someone else between read and write
+        return Response({"detail": str(exc)}, status=status.HTTP_412_PRECONDITION_FAILED)
     if isinstance(exc, IntegrityError):  # e.g. a uniqueness race between two writers
         return Response(
             {"detail": "The change conflicts with data saved meanwhile; read and retry."},

@@ -61,7 +61,7 @@ def load_report(content, *, reset):
     report = Report(
         region=region,
         status=Report.Status.PUBLISHED,
-        published_at=timezone.now(),
+        published_at=timezone.now().replace(microsecond=0),
         **{key: _text(value) if isinstance(value, str) else value for key, value in data.items()},
     )
     report.full_clean()
