@@ -1,11 +1,13 @@
 from django.contrib import admin
 
 from companies.models import Company, ReportCompany
-from market.admin_base import ContentAdmin
+from companies.resources import CompanyResource
+from market.admin_base import ContentAdmin, SpreadsheetAdminMixin
 
 
 @admin.register(Company)
-class CompanyAdmin(ContentAdmin):
+class CompanyAdmin(SpreadsheetAdminMixin, ContentAdmin):
+    resource_classes = [CompanyResource]
     list_display = ["name", "status", "successor", "status_year", "headquarters", "founded_year"]
     list_filter = ["status", "segments__report", "segments"]
     search_fields = ["name", "legal_name", "successor", "headquarters"]

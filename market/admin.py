@@ -5,8 +5,9 @@ from django.utils.html import format_html, format_html_join
 from companies.models import ReportCompany
 from faq.models import Question
 from market import forecast
-from market.admin_base import ContentAdmin, VersionedInlineMixin
-from market.models import Country, MarketFigure, Region, Report, ReportSection, Segment
+from market.admin_base import ContentAdmin, SpreadsheetAdminMixin, VersionedInlineMixin
+from market.models import AuditEvent, Country, MarketFigure, Region, Report, ReportSection, Segment
+from market.resources import MarketFigureResource
 
 
 class MarketFigureFormSet(BaseInlineFormSet):
@@ -108,6 +109,10 @@ class ReportAdmin(ContentAdmin):
         QuestionInline,
     ]
 
+    def view_on_site(self, obj):
+        """The public page once the report is public, its preview before."""
+        return obj.get_absolute_url() if obj.is_public else obj.get_preview_url()
+
     @admin.display(description="consistency checks")
     def consistency_checks(self, obj):
         """What the forecast engine finds wrong with the saved figures."""
@@ -154,7 +159,8 @@ class SegmentAdmin(ContentAdmin):
 
 
 @admin.register(MarketFigure)
-class MarketFigureAdmin(ContentAdmin):
+class MarketFigureAdmin(SpreadsheetAdminMixin, ContentAdmin):
+    resource_classes = [MarketFigureResource]
     list_display = ["report", "scope", "year", "value", "kind", "source"]
     list_filter = ["report", "kind", "segment", "year"]
     list_select_related = ["report", "segment"]
@@ -191,3 +197,22 @@ class RegionAdmin(ContentAdmin):
     search_fields = ["name", "countries__name"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [CountryInline]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only trail of publishing and imports."""
+
+    list_display = ["created_at", "action", "subject", "user", "detail"]
+    list_filter = ["action", "created_at"]
+    search_fields = ["subject", "detail", "user__username"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -8,12 +8,17 @@ naming who changed what, and the editor's input stays in the form.
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
+from market.audit import record_import
 from market.versioning import StaleObjectError
 
 
@@ -81,9 +86,49 @@ class VersionedInlineMixin:
 
 
 class ContentAdmin(SimpleHistoryAdmin):
-    """History, diffs and rollback (django-simple-history) plus lost-update protection."""
+    """History, diffs and rollback (django-simple-history), recovery of deleted
+    objects, and lost-update protection."""
 
     form = VersionedAdminForm
+    change_list_template = "admin/content_change_list.html"
+
+    def get_urls(self):
+        opts = self.model._meta
+        recover = path(
+            "recover/",
+            self.admin_site.admin_view(self.recover_view),
+            name=f"{opts.app_label}_{opts.model_name}_recover",
+        )
+        return [recover, *super().get_urls()]
+
+    def recover_view(self, request):
+        """Deleted objects of this model, each linking to its last version to restore."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        live = self.model.objects.values("pk")
+        deleted = (
+            self.model.history.filter(history_type="-")
+            .exclude(**{f"{self.model._meta.pk.attname}__in": live})
+            .select_related("history_user")
+            .order_by("-history_date")
+        )
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Recover deleted {opts.verbose_name_plural}",
+            "opts": opts,
+            "deleted": [
+                (
+                    record,
+                    reverse(
+                        f"admin:{opts.app_label}_{opts.model_name}_simple_history",
+                        args=[record.instance.pk, record.history_id],
+                    ),
+                )
+                for record in deleted
+            ],
+        }
+        return TemplateResponse(request, "admin/content_recover_list.html", context)
 
     def changeform_view(self, request, *args, **kwargs):
         return self._refusing_stale_saves(super().changeform_view, request, *args, **kwargs)
@@ -99,3 +144,17 @@ class ContentAdmin(SimpleHistoryAdmin):
                 request, f"Not saved: {exc} Reload and apply your changes again.", messages.ERROR
             )
             return HttpResponseRedirect(request.get_full_path())
+
+
+class SpreadsheetAdminMixin(ImportExportMixin):
+    """CSV and XLSX import (dry run first, all rows or none) and export of the filtered list."""
+
+    formats = [CSV, XLSX]
+
+    def get_import_data_kwargs(self, **kwargs):
+        # One invalid row rolls back the whole import, on the confirm step too.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def process_result(self, result, request):
+        record_import(user=request.user, model=self.model, totals=result.totals)
+        return super().process_result(result, request)

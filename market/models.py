@@ -7,6 +7,7 @@ messages an editor understands, so forms show the error next to the field.
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -200,7 +201,7 @@ class Report(VersionedModel):
         return self.title
 
     def save(self, *args, **kwargs):
-        # Publishing without a date means "now", whichever path saves (admin, API, shell).
+        # Publishing without a date means "now", also for saves that skip clean().
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now().replace(microsecond=0)
         super().save(*args, **kwargs)
@@ -208,7 +209,16 @@ class Report(VersionedModel):
     def get_absolute_url(self):
         return reverse("market:report", kwargs={"slug": self.slug})
 
+    def get_preview_url(self):
+        return reverse("market:preview", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self):
+        return type(self).objects.published().filter(pk=self.pk).exists()
+
     def clean(self):
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now().replace(microsecond=0)  # "publish now"
         errors = {}
         start, end = self.forecast_start_year, self.forecast_end_year
         if start is not None and end is not None and start > end:
@@ -389,3 +399,29 @@ class ReportSection(VersionedModel):
 
     def __str__(self):
         return self.title
+
+
+class AuditEvent(models.Model):
+    """An editorial event worth a trail: publishing, unpublishing, bulk imports.
+
+    Written by market/audit.py; shown read-only in the admin.
+    """
+
+    class Action(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
+        IMPORTED = "imported", "Imported"
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    subject = models.CharField(max_length=200, help_text="What it happened to.")
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.subject}"

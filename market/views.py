@@ -2,8 +2,12 @@
 
 import csv
 
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
 from gtmp_site.views import PageMetaMixin, plain_summary
@@ -56,6 +60,27 @@ class ReportDetailView(PageMetaMixin, DetailView):
             questions=list(report.questions.all()),
             **kwargs,
         )
+
+
+@method_decorator([never_cache, staff_member_required], name="dispatch")
+class ReportPreviewView(ReportDetailView):
+    """A report exactly as the public will see it, drafts included, for staff only.
+
+    Never cached, and marked so search engines skip it.
+    """
+
+    def get_queryset(self):
+        if not self.request.user.has_perm("market.view_report"):
+            raise PermissionDenied
+        return Report.objects.for_page()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(preview=True, **kwargs)
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        response["X-Robots-Tag"] = "noindex"
+        return response
 
 
 def headline(report, result):

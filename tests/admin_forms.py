@@ -24,7 +24,7 @@ def _form_fields(form):
 def admin_post_data(response):
     """The change form's current values, inlines and management forms included."""
     data = _form_fields(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
+    for inline in response.context.get("inline_admin_formsets", []):
         formset = inline.formset
         data.update(_form_fields(formset.management_form))
         for form in formset.forms:

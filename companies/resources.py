@@ -1,0 +1,19 @@
+"""Spreadsheet import and export of companies (django-import-export); the slug is the identity."""
+
+from import_export import resources
+
+from companies.models import Company
+
+
+class CompanyResource(resources.ModelResource):
+    class Meta:
+        model = Company
+        fields = [
+            "slug", "name", "legal_name", "website", "headquarters", "founded_year", "status",
+            "successor", "status_year", "profile", "facts_source",
+        ]  # fmt: skip
+        export_order = fields
+        import_id_fields = ["slug"]
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True

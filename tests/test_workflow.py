@@ -1,0 +1,300 @@
+"""Editorial workflow: drafts and publishing, preview, history and rollback,
+recovery of deleted objects, spreadsheet import and export, the audit trail."""
+
+import csv
+import io
+import time
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import Workbook, load_workbook
+
+from companies.models import Company
+from market.models import AuditEvent, MarketFigure, Report
+from tests.admin_forms import admin_post_data
+from tests.factories import (
+    CompanyFactory,
+    EditorFactory,
+    MarketFigureFactory,
+    ReportFactory,
+    SegmentFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(client):
+    user = EditorFactory(username="erin")
+    client.force_login(user)
+    return client
+
+
+def admin_url(model, action, *args):
+    opts = model._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{action}", args=args)
+
+
+# Drafts, scheduling, preview ---------------------------------------------------------
+
+
+def test_a_draft_is_invisible_to_the_public_everywhere(client):
+    draft = ReportFactory(draft=True, title="Secret draft")
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert "Secret draft" not in client.get("/").content.decode()
+    assert draft.get_absolute_url() not in client.get("/sitemap.xml").content.decode()
+    assert client.get(f"/api/v1/reports/{draft.slug}/").status_code == 404
+
+
+def test_staff_preview_a_draft_marked_as_preview_and_never_cached(editor):
+    draft = ReportFactory(draft=True, title="Secret draft")
+    response = editor.get(draft.get_preview_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Preview, not public" in html and "Secret draft" in html
+    assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
+    assert response["X-Robots-Tag"] == "noindex"
+
+
+def test_visitors_and_non_staff_cannot_preview(client, django_user_model):
+    draft = ReportFactory(draft=True)
+    response = client.get(draft.get_preview_url())
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_admin_links_a_draft_to_its_preview_and_a_public_report_to_its_page(editor):
+    draft, public = ReportFactory(draft=True), ReportFactory()
+    assert (
+        draft.get_preview_url().encode()
+        in editor.get(admin_url(Report, "change", draft.pk)).content
+    )
+    assert (
+        public.get_absolute_url().encode()
+        in editor.get(admin_url(Report, "change", public.pk)).content
+    )
+
+
+def test_a_scheduled_report_appears_once_its_date_passes(client):
+    report = ReportFactory(published_at=timezone.now() + timezone.timedelta(seconds=1))
+    assert client.get(report.get_absolute_url()).status_code == 404
+    time.sleep(max(0, (report.published_at - timezone.now()).total_seconds()) + 0.05)
+    assert client.get(report.get_absolute_url()).status_code == 200
+
+
+def test_unpublishing_hides_the_report_again(editor, client):
+    report = ReportFactory()
+    url = admin_url(Report, "change", report.pk)
+    form = admin_post_data(editor.get(url))
+    form["status"] = "draft"
+    assert editor.post(url, form).status_code == 302
+    client.logout()
+    assert client.get(report.get_absolute_url()).status_code == 404
+
+
+# History, rollback, recovery -------------------------------------------------------------
+
+
+def test_history_shows_who_changed_what(editor):
+    report = ReportFactory(summary="First summary.")
+    url = admin_url(Report, "change", report.pk)
+    form = admin_post_data(editor.get(url))
+    form["summary"] = "Second summary."
+    editor.post(url, form)
+    html = editor.get(admin_url(Report, "history", report.pk)).content.decode()
+    assert "erin" in html
+    assert "First summary." in html and "Second summary." in html  # the diff
+
+
+def test_rollback_restores_an_earlier_version_with_its_prose(editor):
+    report = ReportFactory(summary="The original prose.")
+    first = report.history.earliest()
+    url = admin_url(Report, "change", report.pk)
+    form = admin_post_data(editor.get(url))
+    form["summary"] = "A regrettable rewrite."
+    editor.post(url, form)
+
+    revert_url = admin_url(Report, "simple_history", report.pk, first.history_id)
+    response = editor.post(revert_url, admin_post_data(editor.get(revert_url)))
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.summary == "The original prose."
+    assert report.history.count() == 3
+
+
+def test_a_deleted_company_can_be_recovered(editor):
+    company = CompanyFactory(name="Gone Therapeutics", headquarters="Boston, MA")
+    assert editor.post(admin_url(Company, "delete", company.pk), {"post": "yes"}).status_code == 302
+    assert not Company.objects.filter(pk=company.pk).exists()
+
+    listing = editor.get(admin_url(Company, "recover")).content.decode()
+    assert "Gone Therapeutics" in listing
+    deleted = Company.history.get(history_type="-")
+    restore_url = admin_url(Company, "simple_history", company.pk, deleted.history_id)
+    assert restore_url in listing
+    assert editor.post(restore_url, admin_post_data(editor.get(restore_url))).status_code == 302
+    restored = Company.objects.get(pk=company.pk)
+    assert (restored.name, restored.headquarters) == ("Gone Therapeutics", "Boston, MA")
+    assert editor.get(admin_url(Company, "recover")).context["deleted"] == []
+
+
+def test_changelist_links_to_recovery(editor):
+    html = editor.get(admin_url(Company, "changelist")).content.decode()
+    assert admin_url(Company, "recover") in html
+
+
+# Import and export ---------------------------------------------------------------------------
+
+
+def csv_file(rows, name="figures.csv"):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerows(rows)
+    return SimpleUploadedFile(name, out.getvalue().encode(), content_type="text/csv")
+
+
+HEADER = ["report", "segment", "year", "value", "kind", "source", "source_url", "note"]
+
+
+@pytest.fixture
+def report_with_segment():
+    report = ReportFactory(slug="us-gtmp")
+    SegmentFactory(report=report, slug="cancer")
+    MarketFigureFactory(report=report, year=2022, value=Decimal("4.00"))
+    return report
+
+
+def dry_run(editor, model, upload, fmt=0):
+    return editor.post(admin_url(model, "import"), {"import_file": upload, "format": fmt})
+
+
+def test_import_dry_run_previews_new_changed_and_rejected_rows(editor, report_with_segment):
+    upload = csv_file(
+        [
+            HEADER,
+            ["us-gtmp", "", "2022", "4.10", "estimate", "Publisher", "", ""],
+            ["us-gtmp", "cancer", "2024", "1.20", "estimate", "Publisher", "", ""],
+        ]
+    )
+    response = dry_run(editor, MarketFigure, upload)
+    result = response.context["result"]
+    assert result.totals["update"] == 1 and result.totals["new"] == 1
+    assert "confirm_form" in response.context
+    assert MarketFigure.objects.count() == 1  # a dry run changes nothing
+
+    confirm = response.context["confirm_form"]
+    data = {name: confirm[name].value() for name in confirm.fields}
+    done = editor.post(admin_url(MarketFigure, "process_import"), data)
+    assert done.status_code == 302
+    assert MarketFigure.objects.get(year=2022, segment=None).value == Decimal("4.100")
+    assert MarketFigure.objects.get(year=2024).segment.slug == "cancer"
+    event = AuditEvent.objects.get(action="imported")
+    assert event.user.username == "erin" and "1 new" in event.detail and "1 update" in event.detail
+
+
+def test_an_import_with_one_bad_row_changes_nothing_and_names_the_row(editor, report_with_segment):
+    upload = csv_file(
+        [
+            HEADER,
+            ["us-gtmp", "", "2023", "5.00", "forecast", "Publisher", "", ""],
+            ["us-gtmp", "", "2024", "-1", "forecast", "Publisher", "", ""],
+        ]
+    )
+    response = dry_run(editor, MarketFigure, upload)
+    result = response.context["result"]
+    assert result.has_validation_errors()
+    assert "confirm_form" not in response.context
+    (invalid,) = result.invalid_rows
+    assert invalid.number == 2
+    assert "greater than or equal to 0" in str(invalid.error_dict)
+    assert "greater than or equal to 0" in response.content.decode()
+    assert MarketFigure.objects.count() == 1
+    assert not AuditEvent.objects.filter(action="imported").exists()
+
+
+def test_export_import_round_trip_reproduces_the_figures(editor, report_with_segment):
+    MarketFigureFactory(
+        report=report_with_segment,
+        segment=report_with_segment.segments.get(),
+        year=2030,
+        value=Decimal("5.125"),
+        kind="forecast",
+    )
+
+    def figures():
+        rows = MarketFigure.objects.values_list("segment__slug", "year", "value", "kind")
+        return sorted((slug or "", year, value, kind) for slug, year, value, kind in rows)
+
+    before = figures()
+    response = editor.post(
+        admin_url(MarketFigure, "export"),
+        {"format": "1", **{f"marketfigureresource_{f}": "on" for f in HEADER}},
+    )
+    assert response.status_code == 200, response.content[:500]
+    workbook = load_workbook(io.BytesIO(response.content))
+    rows = list(workbook.active.values)
+    assert rows[0][:3] == ("report", "segment", "year")
+
+    MarketFigure.objects.all().delete()
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload = SimpleUploadedFile("figures.xlsx", buffer.getvalue())
+    response = dry_run(editor, MarketFigure, upload, fmt=1)
+    confirm = response.context["confirm_form"]
+    editor.post(
+        admin_url(MarketFigure, "process_import"),
+        {name: confirm[name].value() for name in confirm.fields},
+    )
+    assert figures() == before
+
+
+def test_export_follows_the_changelist_filter(editor, report_with_segment):
+    MarketFigureFactory(report=report_with_segment, year=2030, kind="forecast")
+    url = admin_url(MarketFigure, "export") + "?kind__exact=forecast"
+    response = editor.post(
+        url, {"format": "0", **{f"marketfigureresource_{f}": "on" for f in HEADER}}
+    )
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [row["year"] for row in rows] == ["2030"]
+
+
+def test_companies_import_by_slug(editor):
+    CompanyFactory(slug="spark", name="Spark")
+    upload = csv_file(
+        [
+            ["slug", "name", "status", "successor", "status_year"],
+            ["spark", "Spark Therapeutics", "acquired", "Roche", "2019"],
+            ["newco", "NewCo", "active", "", ""],
+        ],
+        name="companies.csv",
+    )
+    response = dry_run(editor, Company, upload)
+    confirm = response.context["confirm_form"]
+    editor.post(
+        admin_url(Company, "process_import"),
+        {name: confirm[name].value() for name in confirm.fields},
+    )
+    assert Company.objects.get(slug="spark").status_summary == "Acquired by Roche, 2019"
+    assert Company.objects.filter(slug="newco").exists()
+
+
+# Audit trail ----------------------------------------------------------------------------------
+
+
+def test_publishing_and_unpublishing_are_in_the_audit_trail(editor):
+    report = ReportFactory(draft=True, title="Trail report")
+    url = admin_url(Report, "change", report.pk)
+    for status in ("published", "draft"):
+        form = admin_post_data(editor.get(url))
+        form["status"] = status
+        assert editor.post(url, form).status_code == 302
+    events = list(AuditEvent.objects.order_by("pk").values_list("action", "user__username"))
+    assert events == [("published", "erin"), ("unpublished", "erin")]
+    html = editor.get(admin_url(AuditEvent, "changelist")).content.decode()
+    assert "Trail report" in html
+    assert editor.get(admin_url(AuditEvent, "add")).status_code == 403
