@@ -149,45 +149,28 @@ def build_series(figures, *, base_year, stated_cagr=None, cagr_period=None):
         duplicate = next(y for y in years if years.count(y) > 1)
         raise ForecastError(f"Two figures are given for {duplicate}.")
 
+    def grown(anchor, rate, years, method):
+        return [
+            Point(
+                year, grow(anchor.value, rate, year - anchor.year), _kind(year, base_year), method
+            )
+            for year in years
+        ]
+
     points = [_entered(anchors[0])] if anchors else []
     for left, right in pairwise(anchors):
-        span = right.year - left.year
         if left.value > 0 and right.value > 0:
-            rate = cagr(left.value, right.value, span)
-            points += [
-                Point(
-                    year,
-                    grow(left.value, rate, year - left.year),
-                    _kind(year, base_year),
-                    INTERPOLATED,
-                )
-                for year in range(left.year + 1, right.year)
-            ]
+            rate = cagr(left.value, right.value, right.year - left.year)
+            points += grown(left, rate, range(left.year + 1, right.year), INTERPOLATED)
         points.append(_entered(right))
 
     if anchors and stated_cagr is not None and cagr_period is not None:
         start, end = cagr_period
         first, last = anchors[0], anchors[-1]
         if start <= last.year < end and last.value > 0:
-            points += [
-                Point(
-                    year,
-                    grow(last.value, stated_cagr, year - last.year),
-                    _kind(year, base_year),
-                    STATED_CAGR,
-                )
-                for year in range(last.year + 1, end + 1)
-            ]
+            points += grown(last, stated_cagr, range(last.year + 1, end + 1), STATED_CAGR)
         if start < first.year <= end and first.value > 0:
-            points += [
-                Point(
-                    year,
-                    grow(first.value, stated_cagr, year - first.year),
-                    _kind(year, base_year),
-                    STATED_CAGR,
-                )
-                for year in range(start, first.year)
-            ]
+            points += grown(first, stated_cagr, range(start, first.year), STATED_CAGR)
     return sorted(points, key=lambda p: p.year)
 
 

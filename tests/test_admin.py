@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from companies.models import Company
+from companies.models import Company, ReportCompany
 from faq.models import Question
 from market.models import MarketFigure, Region, Report, ReportSection, Segment
 from tests.admin_forms import admin_post_data
@@ -32,6 +32,7 @@ CONTENT_MODELS = {
     Company: CompanyFactory,
     Question: QuestionFactory,
     Region: lambda: ReportFactory().region,
+    ReportCompany: ReportCompanyFactory,
 }
 
 
@@ -48,12 +49,13 @@ def admin_url(model, action, *args):
 @pytest.mark.parametrize("model", CONTENT_MODELS, ids=lambda m: m.__name__)
 def test_editor_opens_changelist_add_change_and_history_pages(editor_client, model):
     obj = CONTENT_MODELS[model]()
-    ReportCompanyFactory()
     for url in [
         admin_url(model, "changelist"),
         admin_url(model, "changelist") + "?q=gene",
         admin_url(model, "add"),
         admin_url(model, "change", obj.pk),
+        admin_url(model, "history", obj.pk),
+        admin_url(model, "recover"),
     ]:
         assert editor_client.get(url).status_code == 200, url
 
