@@ -19,7 +19,7 @@ NODE_STAMP := node_modules/.installed
 STATIC_STAMP := var/static/staticfiles.json
 STATIC_SOURCES := $(shell find market/static companies/static faq/static static -type f 2>/dev/null)
 
-.PHONY: help install run test lint format fuzz clean lock check-tools
+.PHONY: help install run test lint format fuzz bench clean lock check-tools
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -63,6 +63,9 @@ test: install lint  ## lint, Django checks, migrations check, the whole pytest s
 
 fuzz: install  ## long schemathesis run against the API (the suite runs a short one)
 	API_FUZZ_EXAMPLES=$${API_FUZZ_EXAMPLES:-200} $(BIN)/pytest tests/test_api_schema.py -p no:cacheprovider
+
+bench: install  ## latency and memory of pages and API against targets (bench/bench.py)
+	$(BIN)/python bench/bench.py
 
 lock:  ## re-pin requirements/*.txt from pyproject.toml
 	$(PYTHON) -m venv var/lockenv

@@ -81,3 +81,11 @@ def test_axe_finds_no_serious_accessibility_violation(page, site_url, path):
         if v["impact"] in {"serious", "critical"}
     ]
     assert serious == []
+
+
+def test_benchmark_harness_measures_every_target(site_url):
+    """A short, bounded run of `make bench`: every URL answers; no timing asserted here."""
+    from bench.bench import TARGETS, measure
+
+    for path, _target in TARGETS:
+        assert len(measure(site_url, path, requests=2)) == 2

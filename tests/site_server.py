@@ -1,0 +1,71 @@
+"""A production-like server for browser tests and the benchmark.
+
+gunicorn with debug off and whitenoise serving the collected static files, on
+a fresh SQLite database in ``folder`` with the report content loaded by the
+command `make install` runs.
+"""
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_site(folder, workers=2, **settings):
+    """Yield (base URL, gunicorn process) of a site serving the loaded report.
+
+    Keyword arguments are extra environment settings, e.g. API_ANON_RATE.
+    """
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{Path(folder) / 'db.sqlite3'}",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "local-test-server-only",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_COOKIES": "0",
+        "REDIS_URL": "",
+        **settings,
+    }
+    manage = [sys.executable, "manage.py"]
+    for command in (["migrate", "-v0"], ["load_report_content"]):
+        subprocess.run(manage + command, cwd=ROOT, env=env, check=True, capture_output=True)
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "gtmp_site.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(f"{url}/healthz", server)
+        yield url, server
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _wait_until_up(url, server, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("the server exited; see its output above")
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server did not answer {url} within {timeout} s")
