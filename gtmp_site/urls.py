@@ -7,6 +7,10 @@ from gtmp_site import views
 from gtmp_site.sitemaps import SITEMAPS
 from market.views import HomeView
 
+admin.site.site_header = "GTMP Market Insights: editing"
+admin.site.site_title = "GTMP editing"
+admin.site.index_title = "Reports, companies and questions"
+
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("reports/", include("market.urls")),
