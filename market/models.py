@@ -114,7 +114,9 @@ class Report(VersionedModel):
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(
-        max_length=200, unique=True, help_text="The last part of the report's address: /reports/this-slug/."
+        max_length=200,
+        unique=True,
+        help_text="The last part of the report's address: /reports/this-slug/.",
     )
     summary = models.TextField(
         help_text="Markdown. Two or three sentences shown at the top of the page and in search "

@@ -4,20 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('market', '0003_audit_event'),
+        ("market", "0003_audit_event"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalreport',
-            name='slug',
-            field=models.SlugField(help_text="The last part of the report's address: /reports/this-slug/.", max_length=200),
+            model_name="historicalreport",
+            name="slug",
+            field=models.SlugField(
+                help_text="The last part of the report's address: /reports/this-slug/.",
+                max_length=200,
+            ),
         ),
         migrations.AlterField(
-            model_name='report',
-            name='slug',
-            field=models.SlugField(help_text="The last part of the report's address: /reports/this-slug/.", max_length=200, unique=True),
+            model_name="report",
+            name="slug",
+            field=models.SlugField(
+                help_text="The last part of the report's address: /reports/this-slug/.",
+                max_length=200,
+                unique=True,
+            ),
         ),
     ]
