@@ -293,3 +293,15 @@ def test_report_page_query_count_does_not_grow_with_content(
     with django_assert_num_queries(len(small.captured_queries)):
         html = page(client, report.get_absolute_url())
     assert html.count('class="status status-') >= 200
+
+
+def test_server_error_page_is_in_the_site_design_and_json_on_the_api(rf):
+    from gtmp_site.views import server_error
+
+    page_response = server_error(rf.get("/reports/x/"))
+    assert page_response.status_code == 500
+    assert "Something went wrong" in page_response.content.decode()
+    assert "site-header" in page_response.content.decode()
+    api_response = server_error(rf.get("/api/v1/reports/"))
+    assert api_response.status_code == 500
+    assert json.loads(api_response.content) == {"detail": "Internal server error."}
