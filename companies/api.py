@@ -12,7 +12,9 @@ from market.models import Segment
 
 
 class CompanySegmentSerializer(serializers.ModelSerializer):
-    report = serializers.CharField(source="report.slug", read_only=True)
+    report = serializers.CharField(
+        source="report.slug", read_only=True, help_text="Slug of the segment's report."
+    )
 
     class Meta:
         model = Segment

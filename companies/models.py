@@ -25,12 +25,21 @@ class Company(VersionedModel):
     STATUSES_WITH_SUCCESSOR = (Status.ACQUIRED, Status.MERGED, Status.RENAMED)
 
     name = models.CharField(max_length=200, help_text="The name the report lists it under.")
-    slug = models.SlugField(max_length=200, unique=True)
-    legal_name = models.CharField(max_length=200, blank=True)
-    website = HttpsURLField(blank=True)
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text="Public identifier: /companies/this-slug/."
+    )
+    legal_name = models.CharField(max_length=200, blank=True, help_text="Registered name.")
+    website = HttpsURLField(blank=True, help_text="The company's own site.")
     headquarters = models.CharField(max_length=200, blank=True, help_text="City and state.")
-    founded_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    founded_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Leave empty when sources disagree."
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.ACTIVE,
+        help_text="What has become of the company.",
+    )
     successor = models.CharField(
         "successor or acquirer",
         max_length=200,

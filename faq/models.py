@@ -19,9 +19,9 @@ class Question(VersionedModel):
         blank=True,
         help_text="Leave empty for a site-wide question.",
     )
-    question = models.CharField(max_length=300)
+    question = models.CharField(max_length=300, help_text="As a reader would ask it.")
     answer = models.TextField(help_text="Markdown.")
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in the list.")
     is_published = models.BooleanField(
         "published", default=True, help_text="Unpublished questions are kept but not shown."
     )

@@ -198,6 +198,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "gtmp_site.api.schema.describe_common_fields",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ReportStatusEnum": "market.models.Report.Status",
         "FigureKindEnum": "market.models.MarketFigure.Kind",

@@ -34,7 +34,9 @@ class ReportSlugField(serializers.SlugRelatedField):
 
 
 class SegmentSummarySerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:segment-detail")
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:segment-detail", help_text="The segment in the API."
+    )
 
     class Meta:
         model = Segment
@@ -48,11 +50,17 @@ class FigureSummarySerializer(serializers.ModelSerializer):
 
 
 class ListingSerializer(serializers.ModelSerializer):
-    slug = serializers.CharField(source="company.slug", read_only=True)
-    name = serializers.CharField(source="company.name", read_only=True)
-    status = serializers.CharField(source="company.status_summary", read_only=True)
+    slug = serializers.CharField(source="company.slug", read_only=True, help_text="Company slug.")
+    name = serializers.CharField(source="company.name", read_only=True, help_text="Company name.")
+    status = serializers.CharField(
+        source="company.status_summary", read_only=True, help_text="Its status in words."
+    )
     url = serializers.HyperlinkedRelatedField(
-        source="company", view_name="api:company-detail", lookup_field="slug", read_only=True
+        source="company",
+        view_name="api:company-detail",
+        lookup_field="slug",
+        read_only=True,
+        help_text="The company in the API.",
     )
 
     class Meta:
@@ -64,12 +72,20 @@ class ReportSerializer(ModelRulesMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:report-detail", lookup_field="slug")
     page_url = PageUrlField()
     forecast_url = serializers.HyperlinkedIdentityField(
-        view_name="api:report-forecast", lookup_field="slug"
+        view_name="api:report-forecast",
+        lookup_field="slug",
+        help_text="The report's yearly series and checks.",
     )
     region = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Region.objects.all(), allow_null=True, required=False
+        slug_field="slug",
+        queryset=Region.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Slug of the region the report covers.",
     )
-    segments = SegmentSummarySerializer(many=True, read_only=True)
+    segments = SegmentSummarySerializer(
+        many=True, read_only=True, help_text="The report's segments, in page order."
+    )
     headline_figures = serializers.SerializerMethodField(
         help_text="The whole-market figures editors entered (the forecast endpoint fills "
         "the years between)."
@@ -77,7 +93,9 @@ class ReportSerializer(ModelRulesMixin, serializers.ModelSerializer):
     implied_cagr = serializers.SerializerMethodField(
         help_text="CAGR in percent that the figures imply over the forecast period (computed)."
     )
-    top_companies = ListingSerializer(many=True, read_only=True)
+    top_companies = ListingSerializer(
+        many=True, read_only=True, help_text="The report's top companies, in its order."
+    )
 
     class Meta:
         model = Report
@@ -145,9 +163,14 @@ class MarketFigureSerializer(ModelRulesMixin, serializers.ModelSerializer):
 
 
 class PointSerializer(serializers.Serializer):
-    year = serializers.IntegerField()
-    value = serializers.DecimalField(max_digits=20, decimal_places=3)
-    kind = serializers.ChoiceField(choices=MarketFigure.Kind.choices)
+    year = serializers.IntegerField(help_text="Calendar year.")
+    value = serializers.DecimalField(
+        max_digits=20, decimal_places=3, help_text="Market size in the report's unit."
+    )
+    kind = serializers.ChoiceField(
+        choices=MarketFigure.Kind.choices,
+        help_text="Kind of an entered figure; computed years after the base year are forecasts.",
+    )
     method = serializers.ChoiceField(
         choices=[forecast.ENTERED, forecast.INTERPOLATED, forecast.STATED_CAGR],
         help_text="`entered` by an editor from a source; `interpolated` by constant growth "
@@ -159,25 +182,30 @@ class PointSerializer(serializers.Serializer):
 
 class SeriesSerializer(serializers.Serializer):
     segment = serializers.CharField(allow_null=True, help_text="Segment name; null = total.")
-    points = PointSerializer(many=True)
+    points = PointSerializer(many=True, help_text="One value per year, in year order.")
 
 
 class CheckSerializer(serializers.Serializer):
-    level = serializers.ChoiceField(choices=[forecast.ERROR, forecast.WARNING, forecast.INFO])
+    level = serializers.ChoiceField(
+        choices=[forecast.ERROR, forecast.WARNING, forecast.INFO],
+        help_text="error: figures contradict each other; warning: probably wrong; info: a note.",
+    )
     code = serializers.CharField(help_text="Stable identifier of the kind of check.")
-    message = serializers.CharField()
+    message = serializers.CharField(help_text="What is wrong, in plain words.")
 
 
 class ForecastSerializer(serializers.Serializer):
     report = serializers.CharField(help_text="Report slug.")
-    currency = serializers.CharField()
-    unit = serializers.CharField()
-    stated_cagr = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    currency = serializers.CharField(help_text="ISO 4217 code of the values.")
+    unit = serializers.CharField(help_text="Unit of the values, e.g. billion.")
+    stated_cagr = serializers.DecimalField(
+        max_digits=6, decimal_places=2, allow_null=True, help_text="As stated, in percent."
+    )
     implied_cagr = serializers.DecimalField(
         max_digits=8, decimal_places=2, allow_null=True, help_text="Computed, in percent."
     )
     series = SeriesSerializer(many=True, help_text="Whole market first, then each segment.")
-    checks = CheckSerializer(many=True)
+    checks = CheckSerializer(many=True, help_text="Consistency checks of the figures.")
 
 
 def visible_reports(user):

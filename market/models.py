@@ -112,7 +112,7 @@ class Report(VersionedModel):
         MILLION = "million", "million"
         BILLION = "billion", "billion"
 
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, help_text="The report's full title.")
     slug = models.SlugField(
         max_length=200,
         unique=True,
@@ -159,7 +159,12 @@ class Report(VersionedModel):
     sources = models.TextField(
         blank=True, help_text="Markdown. The publications the report's facts come from."
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text="Drafts are never public; published reports are, from their publication date.",
+    )
     published_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -269,7 +274,7 @@ class Segment(VersionedModel):
     """An application area of a report, such as Cancer or Monogenic."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="segments")
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, help_text="The segment's name, e.g. Cancer.")
     slug = models.SlugField(max_length=100, help_text="Unique within the report.")
     position = models.PositiveSmallIntegerField(default=0, help_text="Order on the report page.")
     overview = models.TextField(blank=True, help_text="Markdown. What the segment covers.")
@@ -321,19 +326,27 @@ class MarketFigure(VersionedModel):
         blank=True,
         help_text="Leave empty for the whole market.",
     )
-    year = models.PositiveSmallIntegerField(validators=year_validators)
+    year = models.PositiveSmallIntegerField(
+        validators=year_validators, help_text="The calendar year the value is for."
+    )
     value = models.DecimalField(
         max_digits=14,
         decimal_places=3,
         validators=[MinValueValidator(Decimal("0"))],
         help_text="In the report's unit, e.g. 4.00 for USD 4.00 billion.",
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(
+        max_length=10,
+        choices=Kind.choices,
+        help_text="Actual (measured), estimate (of a past year) or forecast.",
+    )
     source = models.CharField(
         max_length=200, help_text="Who published this figure, e.g. the original report's publisher."
     )
-    source_url = HttpsURLField(blank=True, max_length=500)
-    note = models.CharField(max_length=300, blank=True)
+    source_url = HttpsURLField(
+        blank=True, max_length=500, help_text="Where the source publishes the figure."
+    )
+    note = models.CharField(max_length=300, blank=True, help_text="Anything a reader should know.")
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()

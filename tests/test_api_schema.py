@@ -58,6 +58,20 @@ def test_schema_and_docs_are_served_offline(client):
         assert "cdn" not in html.lower()
 
 
+def test_every_field_and_operation_is_described(client):
+    schema = client.get("/api/v1/schema/?format=json").json()
+    undescribed = [
+        f"{name}.{field}"
+        for name, component in schema["components"]["schemas"].items()
+        for field, prop in component.get("properties", {}).items()
+        if not prop.get("description")
+    ]
+    assert undescribed == []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert operation.get("description") or operation.get("summary"), (method, path)
+
+
 def test_public_reads_need_no_credentials_in_the_schema(client):
     schema = client.get("/api/v1/schema/?format=json").json()
     for path, operations in schema["paths"].items():

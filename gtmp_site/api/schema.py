@@ -62,3 +62,28 @@ class AutoSchema(SpectacularAutoSchema):
                 },
             )
         return responses
+
+
+# Fields every resource shares, described once for the schema.
+COMMON_DESCRIPTIONS = {
+    "id": "Numeric identifier.",
+    "url": "Address of this object in the API.",
+    "created_at": "When it was created.",
+    "updated_at": "When it was last changed.",
+    "count": "Number of results on all pages.",
+    "next": "Address of the next page; null on the last.",
+    "previous": "Address of the previous page; null on the first.",
+    "results": "The results on this page.",
+    "username": "Account name.",
+    "password": "Account password.",
+    "token": "Send as `Authorization: Token <token>`.",
+}
+
+
+def describe_common_fields(result, generator, request, public):
+    """drf-spectacular postprocessing hook: describe shared fields left undescribed."""
+    for component in result.get("components", {}).get("schemas", {}).values():
+        for name, prop in component.get("properties", {}).items():
+            if name in COMMON_DESCRIPTIONS and "description" not in prop:
+                prop["description"] = COMMON_DESCRIPTIONS[name]
+    return result
