@@ -108,10 +108,6 @@ class Forecast:
     implied_cagr: Decimal | None
     checks: tuple[Check, ...] = field(default=())
 
-    @property
-    def years(self):
-        return sorted({p.year for s in (self.total, *self.segments) for p in s.points})
-
 
 def cagr(start_value, end_value, years):
     """Compound annual growth rate as a fraction: (end / start) ** (1 / years) - 1."""
