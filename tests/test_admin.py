@@ -161,38 +161,22 @@ def test_two_new_figure_rows_for_the_same_year_are_refused(editor_client, report
     assert report_with_figure.figures.count() == 1
 
 
+def post_new_figure(editor_client, **fields):
+    data = {"year": "2025", "value": "5", "kind": "estimate", "source": "Publisher", **fields}
+    response = editor_client.post(admin_url(MarketFigure, "add"), data)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
 def test_figure_duplicating_a_saved_year_is_refused_in_its_own_form(editor_client):
     figure = MarketFigureFactory()
-    response = editor_client.post(
-        admin_url(MarketFigure, "add"),
-        {
-            "report": figure.report.pk,
-            "year": figure.year,
-            "value": "5",
-            "kind": "estimate",
-            "source": "Publisher",
-        },
-    )
-    assert response.status_code == 200
-    assert "The whole market already has a figure for this year." in response.content.decode()
+    html = post_new_figure(editor_client, report=figure.report.pk, year=figure.year)
+    assert "The whole market already has a figure for this year." in html
 
 
 def test_figure_with_a_segment_of_another_report_is_refused(editor_client):
-    report = ReportFactory()
-    foreign = SegmentFactory()
-    response = editor_client.post(
-        admin_url(MarketFigure, "add"),
-        {
-            "report": report.pk,
-            "segment": foreign.pk,
-            "year": "2025",
-            "value": "5",
-            "kind": "estimate",
-            "source": "Publisher",
-        },
-    )
-    assert response.status_code == 200
-    assert "belongs to another report" in response.content.decode()
+    html = post_new_figure(editor_client, report=ReportFactory().pk, segment=SegmentFactory().pk)
+    assert "belongs to another report" in html
 
 
 def test_segment_inline_offers_only_this_reports_segments(editor_client):
