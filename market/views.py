@@ -21,7 +21,11 @@ class HomeView(PageMetaMixin, ListView):
     page_title = "Gene therapy market reports"
 
     def get_queryset(self):
-        return Report.objects.published()
+        return Report.objects.published().prefetch_related("figures__segment")
+
+    def get_context_data(self, **kwargs):
+        cards = [(report, headline(report, report.forecast())) for report in self.object_list]
+        return super().get_context_data(cards=cards, **kwargs)
 
 
 class ReportDetailView(PageMetaMixin, DetailView):

@@ -51,6 +51,7 @@ def test_home_lists_published_reports_only(client, report):
     html = page(client, "/")
     assert report.title in html
     assert report.get_absolute_url() in html
+    assert "USD 4.00 billion" in html and "USD 14.40 billion" in html
     assert "Draft market report" not in html
 
 
@@ -281,6 +282,11 @@ def grow_report(report, companies, questions):
 
 
 REPORT_PAGE_QUERIES = 7
+
+
+def test_home_page_query_count_is_fixed(client, report, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):
+        page(client, "/")
 
 
 def test_report_page_query_count_does_not_grow_with_content(
