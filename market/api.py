@@ -1,6 +1,7 @@
 """API v1 for reports, segments, market figures and the forecast series."""
 
 from django.db.models import Prefetch
+from django.utils.http import http_date
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -96,6 +97,11 @@ class ReportSerializer(ModelRulesMixin, serializers.ModelSerializer):
     top_companies = ListingSerializer(
         many=True, read_only=True, help_text="The report's top companies, in its order."
     )
+    last_changed = serializers.DateTimeField(
+        read_only=True,
+        help_text="When anything in the report last changed (its figures, segments, "
+        "sections, questions or listed companies included); also the Last-Modified header.",
+    )
 
     class Meta:
         model = Report
@@ -104,6 +110,7 @@ class ReportSerializer(ModelRulesMixin, serializers.ModelSerializer):
             "currency", "unit", "base_year", "forecast_start_year", "forecast_end_year",
             "stated_cagr", "implied_cagr", "headline_figures", "segments", "top_companies",
             "methodology", "sources", "status", "published_at", "created_at", "updated_at",
+            "last_changed",
         ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]
 
@@ -229,11 +236,16 @@ class ReportViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
             .select_related("region")
             .prefetch_related(
                 "segments",
+                "sections",
+                "questions",
                 Prefetch("figures", queryset=MarketFigure.objects.select_related("segment")),
                 Prefetch("top_companies", queryset=ReportCompany.objects.select_related("company")),
             )
             .order_by("title")
         )
+
+    def detail_headers(self, report):
+        return {"Last-Modified": http_date(report.last_changed().timestamp())}
 
     @extend_schema(
         responses={200: ForecastSerializer, 404: OpenApiResponse(description="Not found.")},

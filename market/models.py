@@ -264,6 +264,22 @@ class Report(VersionedModel):
             )
         )
 
+    def last_changed(self):
+        """When anything a reader sees last changed: the report, its segments,
+        figures, sections, questions or listed companies.
+
+        Reads the related rows through ``.all()``, so it costs no query when
+        they are prefetched (``for_page()``).
+        """
+        children = [
+            *self.segments.all(),
+            *self.figures.all(),
+            *self.sections.all(),
+            *self.questions.all(),
+            *(listing.company for listing in self.top_companies.all()),
+        ]
+        return max([self.updated_at, *(child.updated_at for child in children)])
+
     @property
     def value_label(self):
         """Unit label for figures, e.g. 'USD billion'."""

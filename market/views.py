@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
+from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
@@ -21,7 +22,7 @@ class HomeView(PageMetaMixin, ListView):
     page_title = "Gene therapy market reports"
 
     def get_queryset(self):
-        return Report.objects.published().prefetch_related("figures__segment")
+        return Report.objects.published().for_page()
 
     def get_context_data(self, **kwargs):
         cards = [(report, headline(report, report.forecast())) for report in self.object_list]
@@ -39,6 +40,11 @@ class ReportDetailView(PageMetaMixin, DetailView):
 
     def get_queryset(self):
         return Report.objects.published().for_page()
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        response["Last-Modified"] = http_date(context["last_changed"].timestamp())
+        return response
 
     def get_context_data(self, **kwargs):
         report = self.object
@@ -62,6 +68,7 @@ class ReportDetailView(PageMetaMixin, DetailView):
             regional=[s for s in sections if s.kind == s.Kind.REGIONAL],
             other_sections=[s for s in sections if s.kind == s.Kind.OTHER],
             questions=list(report.questions.all()),
+            last_changed=report.last_changed(),
             **kwargs,
         )
 

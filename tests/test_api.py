@@ -2,6 +2,7 @@
 
 import io
 import json
+import time
 from decimal import Decimal
 
 import pytest
@@ -372,7 +373,7 @@ def test_anonymous_clients_are_throttled_with_retry_after(api, monkeypatch):
 
 # Query counts ------------------------------------------------------------------------
 
-LIST_QUERY_LIMITS = {"reports": 6, "segments": 2, "figures": 2, "companies": 3, "faqs": 2}
+LIST_QUERY_LIMITS = {"reports": 8, "segments": 2, "figures": 2, "companies": 3, "faqs": 2}
 
 
 def grow(rows):
@@ -394,3 +395,21 @@ def test_list_query_count_stays_fixed_as_rows_grow(api, resource, django_assert_
     grow(15)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(results(api.get(f"{API}/{resource}/"))) >= 15
+
+
+def test_last_changed_follows_a_child_edit_on_the_page_and_the_api(api, client, report):
+    from django.utils.http import parse_http_date
+
+    before = api.get(f"{API}/reports/{SLUG}/")
+    time.sleep(1.1)  # Last-Modified has one-second resolution
+    figure = report.figures.get(year=2030)
+    figure.note = "Checked again."
+    figure.save()
+    after = api.get(f"{API}/reports/{SLUG}/")
+    assert after.json()["last_changed"] > before.json()["last_changed"]
+    assert parse_http_date(after["Last-Modified"]) > parse_http_date(before["Last-Modified"])
+    assert after.json()["updated_at"] == before.json()["updated_at"]  # the report row itself
+    page = client.get(f"/reports/{SLUG}/")
+    assert page["Last-Modified"] == after["Last-Modified"]
+    unchanged = client.get(f"/reports/{SLUG}/", HTTP_IF_MODIFIED_SINCE=page["Last-Modified"])
+    assert unchanged.status_code == 304

@@ -7,6 +7,7 @@ from django.utils.http import parse_etags
 from rest_framework import exceptions, serializers, status
 from rest_framework.fields import get_error_detail
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -40,9 +41,13 @@ class ConditionalWriteMixin:
     """
 
     def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        response["ETag"] = etag_for(response.data)
-        return response
+        instance = self.get_object()
+        data = self.get_serializer(instance).data
+        return Response(data, headers={"ETag": etag_for(data), **self.detail_headers(instance)})
+
+    def detail_headers(self, instance):
+        """Extra headers of a detail read (e.g. Last-Modified)."""
+        return {}
 
     def check_if_match(self, instance):
         header = self.request.headers.get("If-Match")
