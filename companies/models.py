@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from market.fields import HttpsURLField
+from market.fields import HttpsURLField, ProseField
 from market.models import MAX_YEAR, MIN_YEAR, Report, Segment
 from market.versioning import VersionedModel
 
@@ -52,11 +52,11 @@ class Company(VersionedModel):
         blank=True,
         help_text="Year it was acquired, merged, renamed or closed.",
     )
-    profile = models.TextField(blank=True, help_text="Markdown. What the company does.")
+    profile = ProseField(blank=True, help_text="Markdown. What the company does.")
     segments = models.ManyToManyField(
         Segment, blank=True, related_name="companies", help_text="Segments it works in."
     )
-    facts_source = models.TextField(
+    facts_source = ProseField(
         blank=True, help_text="Where the facts above come from: one address per line."
     )
     updated_at = models.DateTimeField(auto_now=True)

@@ -2,6 +2,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from market.models import Report
+from market.fields import ProseField
 from market.versioning import VersionedModel
 
 
@@ -20,7 +21,7 @@ class Question(VersionedModel):
         help_text="Leave empty for a site-wide question.",
     )
     question = models.CharField(max_length=300, help_text="As a reader would ask it.")
-    answer = models.TextField(help_text="Markdown.")
+    answer = ProseField(help_text="Markdown.")
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in the list.")
     is_published = models.BooleanField(
         "published", default=True, help_text="Unpublished questions are kept but not shown."

@@ -1,16 +1,20 @@
 from django.contrib import admin, messages
-from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html, format_html_join
 
 from companies.models import ReportCompany
 from faq.models import Question
 from market import forecast
-from market.admin_base import ContentAdmin, SpreadsheetAdminMixin, VersionedInlineMixin
+from market.admin_base import (
+    ContentAdmin,
+    SpreadsheetAdminMixin,
+    VersionedInlineFormSet,
+    VersionedInlineMixin,
+)
 from market.models import AuditEvent, Country, MarketFigure, Region, Report, ReportSection, Segment
 from market.resources import MarketFigureResource
 
 
-class MarketFigureFormSet(BaseInlineFormSet):
+class MarketFigureFormSet(VersionedInlineFormSet):
     """Refuse two rows for the same scope and year before the database does.
 
     The per-segment uniqueness is a conditional constraint, which Django's

@@ -1,96 +1,270 @@
-"""What every content admin shares: history with rollback, and no lost updates.
+"""What every content admin shares: history with rollback, and no lost edits.
 
 Django's admin saves whatever the form holds, even when a colleague saved the
-same object after the page was opened. Here each form carries the version it
-was opened at; a save based on an older version is refused with a message
-naming who changed what, and the editor's input stays in the form.
+same object after the page was opened. Here every form an editor can send
+(change form, inline row, list-editable row, revert, delete confirmation)
+carries the version it was opened at, whatever its fieldsets say. A save
+based on an older version is merged when it can be: the fields only the
+colleague changed keep their values, the editor's own changes are applied,
+and the editor is told so. Only a field both changed is a conflict, shown
+with both values; saving again keeps what the form then holds.
+
+``ContentAdmin`` and ``VersionedInlineMixin`` carry it; market/checks.py
+refuses an admin of a versioned model that does not use them.
 """
+
+import difflib
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import SIMPLE_HISTORY_REVERSE_ATTR_NAME
+from simple_history.template_utils import HistoricalRecordContextHelper
+from simple_history.utils import get_m2m_reverse_field_name
 
 from market.audit import record_import
+from market.fields import normalize_prose
 from market.versioning import StaleObjectError
 
+OPENED, REVIEWED = "opened_version", "reviewed_version"
+VERSION_FIELDS = (OPENED, REVIEWED)
+NO_VERSION_MESSAGE = (
+    "This form was sent without the version it was opened at, so saving it could "
+    "overwrite a colleague's change. Reload the page and make your change again."
+)
 
-def conflict_message(instance, opened_version):
-    """Who saved the object since ``opened_version``, when, and which fields changed."""
-    history = instance.history.order_by("history_date", "history_id")
-    opened = history.filter(version=opened_version).last()
-    latest = history.last()
-    who = (latest.history_user.get_username() if latest and latest.history_user else None) or (
-        "another editor"
-    )
-    when = timezone.localtime(latest.history_date).strftime("%H:%M on %d %b %Y") if latest else ""
-    changed = ""
-    if opened and latest and opened.pk != latest.pk:
-        fields = [
-            instance._meta.get_field(change.field).verbose_name
-            for change in latest.diff_against(opened).changes
-        ]
-        changed = f" They changed: {', '.join(fields)}." if fields else ""
-    return (
-        f"Not saved: {who} saved this {instance._meta.verbose_name} at {when}, after you "
-        f"opened it.{changed} Your input is still in the form below. Open the current "
-        "version in a new tab, then reload this page and apply your changes to it."
-    )
+
+def saved_by(record):
+    """'alice (14:05 on 25 Nov 2026)': who made a history record, and when."""
+    if record is None:
+        return "another editor"
+    if record.history_user:
+        who = record.history_user.get_username()
+    else:
+        who = "the content loader" if record.history_change_reason else "another editor"
+    return f"{who} ({timezone.localtime(record.history_date):%H:%M on %d %b %Y})"
+
+
+def _comparable(field, value):
+    """``value`` of model ``field`` in a form that compares equal when it means the same."""
+    if field.many_to_many:
+        return frozenset(v.pk if isinstance(v, models.Model) else v for v in value or ())
+    if field.is_relation:
+        return value.pk if isinstance(value, models.Model) else value
+    if isinstance(value, str):
+        return normalize_prose(value)
+    return value
+
+
+def _shown(field, value):
+    if field.many_to_many:
+        return ", ".join(map(str, value)) or "(none)"
+    if value in (None, ""):
+        return "(empty)"
+    return str(value)
 
 
 class VersionedAdminForm(forms.ModelForm):
-    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    # Set when a conflict was shown: saving again keeps what the form then holds.
+    reviewed_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        instance = self.instance
-        if instance.pk is not None:
-            if getattr(instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None) is not None:
-                # Reverting to a past version: compare with the version saved now.
-                current = self._current_version()
-                self.fields["opened_version"].initial = current
-            else:
-                self.fields["opened_version"].initial = instance.version
+        self.merge_note = None
+        self._save_onto = None
+        if self.instance.pk is not None:
+            current = self._current_row()
+            self.fields[OPENED].initial = current.version if current else None
 
-    def _current_version(self):
+    @property
+    def _reverting(self):
+        return getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None) is not None
+
+    def _current_row(self):
+        """The row as saved now (the instance itself, unless it is a past version)."""
+        if not self._reverting:
+            return self.instance if not self.instance._state.adding else None
         model = type(self.instance)
-        return model.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+        return model._default_manager.filter(pk=self.instance.pk).first()
+
+    def has_changed(self):
+        return any(name not in VERSION_FIELDS for name in self.changed_data)
+
+    def _model_fields(self):
+        opts = self.instance._meta
+        fields = []
+        for name in self.fields:
+            try:
+                field = opts.get_field(name)
+            except Exception:  # a form-only field
+                continue
+            if field.concrete or field.many_to_many:
+                fields.append(field)
+        return fields
 
     def clean(self):
         cleaned = super().clean()
-        opened = cleaned.get("opened_version")
-        if self.instance.pk is None or opened is None:
+        current = self._current_row() if self.instance.pk is not None else None
+        if current is None:  # adding, or restoring a deleted object: nothing to overwrite
             return cleaned
-        current = self._current_version()
-        if current is not None and current != opened:
-            raise ValidationError(conflict_message(self.instance, opened), code="conflict")
+        opened = cleaned.get(OPENED)
+        if self.add_prefix(OPENED) not in self.data or opened is None:
+            raise ValidationError(NO_VERSION_MESSAGE, code="no-version")
+        self._save_onto = current.version
+        if opened != current.version:
+            self._merge(opened, current, cleaned)
         return cleaned
 
+    def _merge(self, opened, current, cleaned):
+        """Apply this editor's changes onto ``current``; refuse fields both changed."""
+        history = type(current).history.filter(**{current._meta.pk.attname: current.pk})
+        base = history.filter(version=opened).order_by("-history_date", "-history_id").first()
+        latest = history.order_by("-history_date", "-history_id").first()
+        fields = [f for f in self._model_fields() if f.name in cleaned]
+        now = {f: _comparable(f, self._value(current, f)) for f in fields}
+        mine_now = {f: _comparable(f, cleaned[f.name]) for f in fields}
+        if base is None:  # the version opened is unknown: anything different is a conflict
+            mine = theirs = {f for f in fields if mine_now[f] != now[f]}
+        else:
+            then = {f: _comparable(f, self._base_value(base, f)) for f in fields}
+            mine = {f for f in fields if mine_now[f] != then[f]}
+            theirs = {f for f in fields if now[f] != then[f]}
+        conflicts = [f for f in fields if f in mine and f in theirs and mine_now[f] != now[f]]
+        names = lambda group: ", ".join(str(f.verbose_name) for f in fields if f in group)  # noqa: E731
+        who = saved_by(latest)
+        if conflicts and cleaned.get(REVIEWED) != current.version:
+            self.data = self.data.copy()
+            self.data[self.add_prefix(REVIEWED)] = str(current.version)
+            for field in conflicts:
+                self.add_error(field.name, self._conflict_error(field, current, who))
+            raise ValidationError(
+                f"Not saved: {who} saved this {self.instance._meta.verbose_name} after you "
+                f"opened it, and changed {names(conflicts)} as you did. Both values "
+                "are shown at each field; your input is still in the form. Save again to keep "
+                "what the form holds.",
+                code="conflict",
+            )
+        for field in theirs - mine:
+            cleaned[field.name] = self._value(current, field, as_objects=True)
+        if theirs:
+            kept = f"their change to {names(theirs - mine)} is kept" if theirs - mine else ""
+            applied = f"your change to {names(mine)} is applied" if mine else ""
+            self.merge_note = (
+                f"{capfirst(self.instance._meta.verbose_name)} “{current}” was also saved by "
+                f"{who} after you opened it: " + "; ".join(p for p in (kept, applied) if p) + "."
+            )
+
+    @staticmethod
+    def _value(obj, field, as_objects=False):
+        if field.many_to_many:
+            related = getattr(obj, field.name).all()
+            return related if as_objects else [o.pk for o in related]
+        return getattr(obj, field.name if as_objects else field.attname)
+
+    @staticmethod
+    def _base_value(record, field):
+        if field.many_to_many:
+            target = get_m2m_reverse_field_name(field)
+            return [getattr(row, f"{target}_id") for row in getattr(record, field.name).all()]
+        return getattr(record, field.attname)
+
+    def _conflict_error(self, field, current, who):
+        theirs = _shown(field, self._value(current, field, as_objects=True))
+        return ValidationError(
+            "Changed by %(who)s too. Their value: “%(theirs)s”. Yours is in the field.",
+            code="conflict",
+            params={"who": who, "theirs": theirs},
+        )
+
     def save(self, commit=True):
-        opened = self.cleaned_data.get("opened_version")
-        if opened is not None:
-            # The UPDATE only succeeds if the row is still at the version the editor saw.
-            self.instance.version = opened
+        if self._save_onto is not None:
+            # The UPDATE succeeds only if the row is still at the version merged onto.
+            self.instance.version = self._save_onto
         return super().save(commit)
 
 
-class VersionedInlineMixin:
+class VersionedInlineFormSet(BaseInlineFormSet):
+    """Refuses to delete a row that a colleague changed after the page was opened."""
+
+    def clean(self):
+        super().clean()
+        for form in self.deleted_forms:
+            row = form.instance
+            if row.pk is None:
+                continue
+            opened = form.data.get(form.add_prefix(OPENED))
+            if str(row.version) != str(opened):
+                latest = row.history.order_by("-history_date", "-history_id").first()
+                raise ValidationError(
+                    f"{capfirst(row._meta.verbose_name)} “{row}” was not deleted: "
+                    f"{saved_by(latest)} changed it after you opened this page. "
+                    "Review their change, then delete it again."
+                )
+
+
+class VersionFieldsMixin:
+    """Renders the version fields in every form, whatever its fieldsets list."""
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        missing = [name for name in VERSION_FIELDS if name not in flatten_fieldsets(fieldsets)]
+        if not missing:
+            return fieldsets
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": [*options["fields"], *missing]}), *rest]
+
+
+class VersionedInlineMixin(VersionFieldsMixin):
     form = VersionedAdminForm
+    formset = VersionedInlineFormSet
 
 
-class ContentAdmin(SimpleHistoryAdmin):
+class HistoryDiffs(HistoricalRecordContextHelper):
+    """Complete differences: words struck and added for prose, old → new for the rest."""
+
+    def stringify_delta_change_values(self, change, old, new):
+        old, new = (", ".join(map(str, v)) if isinstance(v, list) else v for v in (old, new))
+        if isinstance(old, str) and isinstance(new, str) and max(len(old), len(new)) > 60:
+            return word_diff(old, new), mark_safe("")
+        return (format_html("{}", "(empty)" if old in (None, "") else old),
+                format_html("{}", "(empty)" if new in (None, "") else new))  # fmt: skip
+
+
+def word_diff(old, new):
+    """HTML of ``new`` with the words removed from ``old`` in <del> and added in <ins>."""
+    a, b = old.split(), new.split()
+    parts = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op in ("delete", "replace"):
+            parts.append(format_html("<del>{}</del>", " ".join(a[i1:i2])))
+        if op in ("insert", "replace"):
+            parts.append(format_html("<ins>{}</ins>", " ".join(b[j1:j2])))
+        if op == "equal":
+            parts.append(format_html("{}", " ".join(a[i1:i2])))
+    return format_html('<span class="word-diff">{}</span>', mark_safe(" ".join(parts)))
+
+
+class ContentAdmin(VersionFieldsMixin, SimpleHistoryAdmin):
     """History, diffs and rollback (django-simple-history), recovery of deleted
-    objects, and lost-update protection."""
+    objects, and no lost edits on every form (see the module docstring)."""
 
     form = VersionedAdminForm
     change_list_template = "admin/content_change_list.html"
+    delete_confirmation_template = "admin/content_delete_confirmation.html"
 
     def get_urls(self):
         opts = self.model._meta
@@ -100,6 +274,55 @@ class ContentAdmin(SimpleHistoryAdmin):
             name=f"{opts.app_label}_{opts.model_name}_recover",
         )
         return [recover, *super().get_urls()]
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, **{"form": VersionedAdminForm, **kwargs})
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return HistoryDiffs(self.model, historical_record)
+
+    def save_model(self, request, obj, form, change):
+        reverting = getattr(obj, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None) is not None
+        if change and not reverting and not form.has_changed():
+            return  # nothing changed: no new version, no history row
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        for each in [form, *(f for formset in formsets for f in formset.forms)]:
+            if getattr(each, "merge_note", None):
+                self.message_user(request, each.merge_note, messages.WARNING)
+
+    def missing_parents(self, record):
+        """(field, history record of the deleted parent) for each parent of ``record`` that
+        no longer exists: those must be restored first."""
+        missing = []
+        for field in self.model._meta.concrete_fields:
+            target_id = getattr(record, field.attname)
+            if not field.many_to_one or target_id is None:
+                continue
+            target = field.related_model
+            if not target._default_manager.filter(pk=target_id).exists():
+                gone = getattr(target, "history", None)
+                last = gone.filter(**{target._meta.pk.attname: target_id}).first() if gone else None
+                missing.append((field, last))
+        return missing
+
+    def _recover_hint(self, missing):
+        """'restore the segment “Cancer” first (recover)' for each missing parent."""
+        parts = []
+        for field, last in missing:
+            opts = field.related_model._meta
+            name = (
+                f"{opts.verbose_name} “{self._record_label(last)}”" if last else opts.verbose_name
+            )
+            try:
+                url = reverse(f"admin:{opts.app_label}_{opts.model_name}_recover")
+                link = format_html(' (<a href="{}">recover</a>)', url)
+            except NoReverseMatch:
+                link = ""
+            parts.append((name, link))
+        return format_html_join("; ", "restore the {} first{}", parts)
 
     def recover_view(self, request):
         """Deleted objects of this model, each linking to its last version to restore."""
@@ -113,28 +336,69 @@ class ContentAdmin(SimpleHistoryAdmin):
             .order_by("-history_date")
         )
         opts = self.model._meta
+        rows = []
+        for record in deleted:
+            missing = self.missing_parents(record)
+            url = reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_simple_history",
+                args=[record.instance.pk, record.history_id],
+            )
+            label = self._record_label(record)
+            rows.append((record, label, None if missing else url, self._recover_hint(missing)))
         context = {
             **self.admin_site.each_context(request),
             "title": f"Recover deleted {opts.verbose_name_plural}",
             "opts": opts,
-            "deleted": [
-                (
-                    record,
-                    reverse(
-                        f"admin:{opts.app_label}_{opts.model_name}_simple_history",
-                        args=[record.instance.pk, record.history_id],
-                    ),
-                )
-                for record in deleted
-            ],
+            "deleted": rows,
         }
         return TemplateResponse(request, "admin/content_recover_list.html", context)
+
+    @staticmethod
+    def _record_label(record):
+        try:
+            return str(record.instance)
+        except Exception:  # its __str__ reads a parent that is gone too
+            return f"{record.instance._meta.verbose_name} #{record.instance.pk}"
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        record = self.model.history.filter(history_id=version_id).first()
+        if record is not None and not self.model.objects.filter(pk=object_id).exists():
+            missing = self.missing_parents(record)
+            if missing:  # restoring it would point at a parent that is gone
+                self.message_user(
+                    request,
+                    format_html("This cannot be restored yet: {}.", self._recover_hint(missing)),
+                    messages.ERROR,
+                )
+                opts = self.model._meta
+                return HttpResponseRedirect(
+                    reverse(f"admin:{opts.app_label}_{opts.model_name}_recover")
+                )
+        return self._refusing_stale_saves(
+            super().history_form_view, request, object_id, version_id, extra_context
+        )
 
     def changeform_view(self, request, *args, **kwargs):
         return self._refusing_stale_saves(super().changeform_view, request, *args, **kwargs)
 
-    def history_form_view(self, request, *args, **kwargs):
-        return self._refusing_stale_saves(super().history_form_view, request, *args, **kwargs)
+    def changelist_view(self, request, *args, **kwargs):
+        return self._refusing_stale_saves(super().changelist_view, request, *args, **kwargs)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, object_id)
+        stale = obj is not None and request.POST.get(OPENED) != str(obj.version)
+        if request.method == "POST" and request.POST.get("post") and stale:
+            latest = obj.history.order_by("-history_date", "-history_id").first()
+            self.message_user(
+                request,
+                f"Not deleted: {saved_by(latest)} changed this {obj._meta.verbose_name} "
+                "after you opened the confirmation page. Review the change, then delete it "
+                "again.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
+        extra = {**(extra_context or {}), "opened_version": obj.version if obj else None}
+        return super().delete_view(request, object_id, extra)
 
     def _refusing_stale_saves(self, view, request, *args, **kwargs):
         try:

@@ -7,7 +7,7 @@ class MarketConfig(AppConfig):
     verbose_name = "Market reports"
 
     def ready(self):
-        from market import audit  # noqa: F401 - connects the audit signal handlers
+        from market import audit, checks  # noqa: F401 - connect signal handlers and checks
         from market.editors import ensure_editors_group
 
         post_migrate.connect(ensure_editors_group, sender=self)

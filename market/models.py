@@ -17,7 +17,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from market import forecast
-from market.fields import HttpsURLField
+from market.fields import HttpsURLField, ProseField
 from market.versioning import VersionedModel
 
 # Years a market report can sensibly speak about.
@@ -37,7 +37,7 @@ def year_in_range(field):
 class Region(VersionedModel):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
-    description = models.TextField(
+    description = ProseField(
         blank=True, help_text="Markdown. What the region covers in the reports that use it."
     )
 
@@ -118,7 +118,7 @@ class Report(VersionedModel):
         unique=True,
         help_text="The last part of the report's address: /reports/this-slug/.",
     )
-    summary = models.TextField(
+    summary = ProseField(
         help_text="Markdown. Two or three sentences shown at the top of the page and in search "
         "results."
     )
@@ -153,10 +153,10 @@ class Report(VersionedModel):
         help_text="Compound annual growth rate the source states for the forecast period, "
         "in percent (17.50 means 17.50 % a year). Leave empty if none is stated.",
     )
-    methodology = models.TextField(
+    methodology = ProseField(
         blank=True, help_text="Markdown. How the figures were made and what they cover."
     )
-    sources = models.TextField(
+    sources = ProseField(
         blank=True, help_text="Markdown. The publications the report's facts come from."
     )
     status = models.CharField(
@@ -293,8 +293,8 @@ class Segment(VersionedModel):
     name = models.CharField(max_length=100, help_text="The segment's name, e.g. Cancer.")
     slug = models.SlugField(max_length=100, help_text="Unique within the report.")
     position = models.PositiveSmallIntegerField(default=0, help_text="Order on the report page.")
-    overview = models.TextField(blank=True, help_text="Markdown. What the segment covers.")
-    outlook = models.TextField(
+    overview = ProseField(blank=True, help_text="Markdown. What the segment covers.")
+    outlook = ProseField(
         "challenges and outlook", blank=True, help_text="Markdown. Obstacles and prospects."
     )
     updated_at = models.DateTimeField(auto_now=True)
@@ -419,7 +419,7 @@ class ReportSection(VersionedModel):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="sections")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     title = models.CharField(max_length=200)
-    body = models.TextField(help_text="Markdown.")
+    body = ProseField(help_text="Markdown.")
     position = models.PositiveSmallIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 
 from companies.models import Company
 from market.models import AuditEvent, MarketFigure, Report
-from tests.admin_forms import admin_post_data
+from tests.admin_forms import admin_post_data, rendered_form
 from tests.factories import (
     CompanyFactory,
     EditorFactory,
@@ -126,7 +126,8 @@ def test_rollback_restores_an_earlier_version_with_its_prose(editor):
 
 def test_a_deleted_company_can_be_recovered(editor):
     company = CompanyFactory(name="Gone Therapeutics", headquarters="Boston, MA")
-    assert editor.post(admin_url(Company, "delete", company.pk), {"post": "yes"}).status_code == 302
+    delete_url = admin_url(Company, "delete", company.pk)
+    assert editor.post(delete_url, rendered_form(editor.get(delete_url))).status_code == 302
     assert not Company.objects.filter(pk=company.pk).exists()
 
     listing = editor.get(admin_url(Company, "recover")).content.decode()

@@ -1,0 +1,36 @@
+"""A system check that no admin of a versioned model can forget the lost-edit guard."""
+
+from django.contrib import admin
+from django.core import checks
+
+
+@checks.register(checks.Tags.admin)
+def versioned_admins(app_configs, **kwargs):
+    from market.admin_base import ContentAdmin, VersionedInlineMixin
+    from market.versioning import VersionedModel
+
+    errors = []
+    for model, model_admin in admin.site._registry.items():
+        if not issubclass(model, VersionedModel):
+            continue
+        if not isinstance(model_admin, ContentAdmin):
+            errors.append(
+                checks.Error(
+                    f"The admin of {model.__name__} must subclass ContentAdmin, "
+                    "or its saves can silently overwrite a colleague's.",
+                    obj=type(model_admin),
+                    id="market.E001",
+                )
+            )
+        for inline in model_admin.inlines:
+            if issubclass(inline.model, VersionedModel) and not issubclass(
+                inline, VersionedInlineMixin
+            ):
+                errors.append(
+                    checks.Error(
+                        f"The inline {inline.__name__} must use VersionedInlineMixin.",
+                        obj=inline,
+                        id="market.E002",
+                    )
+                )
+    return errors
