@@ -1,8 +1,8 @@
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from market.models import Report
 from market.fields import ProseField
+from market.models import Report
 from market.versioning import VersionedModel
 
 

@@ -8,10 +8,9 @@ from django.db import connection, transaction
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from market.models import Report
-from market.versioning import StaleObjectError
 from companies.models import Company
-from market.versioning import VersionedModel
+from market.models import Report
+from market.versioning import StaleObjectError, VersionedModel
 from tests.admin_forms import admin_post_data, rendered_form
 from tests.factories import (
     CompanyFactory,
@@ -244,9 +243,7 @@ def history_rows():
     from django.apps import apps
 
     return sum(
-        model.history.count()
-        for model in apps.get_models()
-        if issubclass(model, VersionedModel)
+        model.history.count() for model in apps.get_models() if issubclass(model, VersionedModel)
     )
 
 
