@@ -18,6 +18,7 @@ import difflib
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
@@ -36,7 +37,13 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_m2m_reverse_field_name
 
 from market.audit import record_import
-from market.fields import normalize_prose
+from market.fields import (
+    FiniteDecimalField,
+    SafeModelChoiceField,
+    SafeModelMultipleChoiceField,
+    is_valid_key,
+    normalize_prose,
+)
 from market.versioning import StaleObjectError
 
 OPENED, REVIEWED = "opened_version", "reviewed_version"
@@ -216,8 +223,38 @@ class VersionedInlineFormSet(BaseInlineFormSet):
                 )
 
 
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """Re-renders a form holding a value that is no key at all (Django's widget would
+    look it up and raise) by leaving it unselected; the field reports the error."""
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.target_field
+        return super().optgroups(name, [v for v in value if is_valid_key(target, v)], attr)
+
+
 class VersionFieldsMixin:
-    """Renders the version fields in every form, whatever its fieldsets list."""
+    """Renders the version fields in every form, whatever its fieldsets list, and
+    gives every form fields that answer any input with a message, not a 500."""
+
+    SAFE_FORM_FIELDS = {
+        models.DecimalField: FiniteDecimalField,
+        models.ForeignKey: SafeModelChoiceField,
+        models.ManyToManyField: SafeModelMultipleChoiceField,
+    }
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        for db_class, form_class in self.SAFE_FORM_FIELDS.items():
+            if isinstance(db_field, db_class) and not db_field.choices:
+                kwargs.setdefault("form_class", form_class)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget",
+                SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using")),
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

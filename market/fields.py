@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -44,3 +45,54 @@ class ProseField(models.TextField):
         value = normalize_prose(getattr(model_instance, self.attname))
         setattr(model_instance, self.attname, value)
         return value
+
+
+class FiniteDecimalField(forms.DecimalField):
+    """Refuses NaN, sNaN and infinities while reading the input, not only when
+    validating: Django compares the raw Decimal to spot a change, and
+    comparing a signalling NaN raises instead of answering."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None and not value.is_finite():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
+
+
+# The largest key a database integer column holds; a bigger one makes SQLite raise.
+MAX_DB_INTEGER = 2**63 - 1
+
+
+def _out_of_range(value):
+    text = str(value).strip()
+    return text.lstrip("-").isdigit() and abs(int(text)) > MAX_DB_INTEGER
+
+
+def _refuse_out_of_range_keys(field, values, code, param):
+    for value in values:
+        if _out_of_range(value):
+            raise ValidationError(field.error_messages[code], code=code, params={param: value})
+
+
+def is_valid_key(field, value):
+    """Whether ``value`` can be looked up in the key column ``field`` without an error."""
+    try:
+        field.to_python(value)
+    except ValidationError:
+        return False
+    return not _out_of_range(value)
+
+
+class SafeModelChoiceField(forms.ModelChoiceField):
+    """A related-object choice that answers a huge number with "not one of the choices"."""
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            _refuse_out_of_range_keys(self, [value], "invalid_choice", "value")
+        return super().to_python(value)
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        _refuse_out_of_range_keys(self, value, "invalid_pk_value", "pk")
+        return super()._check_values(value)

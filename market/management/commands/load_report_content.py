@@ -12,12 +12,15 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from companies.models import Company, ReportCompany
 from faq.models import Question
 from market.models import Country, MarketFigure, Region, Report, ReportSection, Segment
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
+# The first history version of every loaded row says where it came from; no user made it.
+LOADED = "Loaded from the starting content"
 
 
 def _text(value):
@@ -65,11 +68,12 @@ def load_report(content, *, reset):
         **{key: _text(value) if isinstance(value, str) else value for key, value in data.items()},
     )
     report.full_clean()
+    report._change_reason = LOADED
     report.save()
 
     segments = {}
     for position, item in enumerate(content["segments"], start=1):
-        segments[item["slug"]] = Segment.objects.create(
+        segment = Segment(
             report=report,
             name=item["name"],
             slug=item["slug"],
@@ -77,51 +81,78 @@ def load_report(content, *, reset):
             overview=_text(item["overview"]),
             outlook=_text(item["outlook"]),
         )
+        segment._change_reason = LOADED
+        segment.save()
+        segments[item["slug"]] = segment
 
     source = content["figure_source"]
-    MarketFigure.objects.bulk_create(
-        MarketFigure(
-            report=report,
-            year=item["year"],
-            value=item["value"],
-            kind=item["kind"],
-            note=item.get("note", ""),
-            source=source["name"],
-            source_url=source["url"],
-        )
-        for item in content["figures"]
+    _bulk_create(
+        MarketFigure,
+        [
+            MarketFigure(
+                report=report,
+                year=item["year"],
+                value=item["value"],
+                kind=item["kind"],
+                note=item.get("note", ""),
+                source=source["name"],
+                source_url=source["url"],
+            )
+            for item in content["figures"]
+        ],
     )
 
-    ReportSection.objects.bulk_create(
-        ReportSection(
-            report=report,
-            kind=item["kind"],
-            title=item["title"],
-            body=_text(item["body"]),
-            position=position,
-        )
-        for position, item in enumerate(content["sections"], start=1)
+    _bulk_create(
+        ReportSection,
+        [
+            ReportSection(
+                report=report,
+                kind=item["kind"],
+                title=item["title"],
+                body=_text(item["body"]),
+                position=position,
+            )
+            for position, item in enumerate(content["sections"], start=1)
+        ],
     )
 
     for position, item in enumerate(content["companies"], start=1):
         company = _load_company(item, segments, reset=reset)
-        ReportCompany.objects.create(report=report, company=company, position=position)
+        _bulk_create(
+            ReportCompany, [ReportCompany(report=report, company=company, position=position)]
+        )
 
-    Question.objects.bulk_create(
-        Question(report=report, question=item["question"], answer=_text(item["answer"]), position=n)
-        for n, item in enumerate(content["questions"], start=1)
+    _bulk_create(
+        Question,
+        [
+            Question(
+                report=report, question=item["question"], answer=_text(item["answer"]), position=n
+            )
+            for n, item in enumerate(content["questions"], start=1)
+        ],
     )
     return True
 
 
+def _bulk_create(model, objs):
+    """Create ``objs`` with a first history version each, marked as loaded."""
+    return bulk_create_with_history(objs, model, default_change_reason=LOADED)
+
+
 def _load_region(data):
-    region, created = Region.objects.get_or_create(
-        slug=data["slug"], defaults={"name": data["name"], "description": data["description"]}
-    )
+    region = Region.objects.filter(slug=data["slug"]).first()
+    created = region is None
     if created:
-        Country.objects.bulk_create(
-            Country(region=region, position=position, **country)
-            for position, country in enumerate(data["countries"], start=1)
+        region = Region(slug=data["slug"], name=data["name"], description=data["description"])
+        region._change_reason = LOADED
+        region.save()
+    if created:
+        _bulk_create(
+            Country,
+            [
+                Country(region=region, position=position, **country)
+                for position, country in enumerate(data["countries"], start=1)
+            ],
         )
     return region
 
@@ -138,6 +169,7 @@ def _load_company(data, segments, *, reset):
         for key, value in fields.items():
             setattr(company, key, value)
         company.full_clean()
+        company._change_reason = LOADED
         company.save()
     company.segments.add(*(segments[slug] for slug in data["segments"]))
     return company
