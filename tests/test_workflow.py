@@ -299,3 +299,93 @@ def test_publishing_and_unpublishing_are_in_the_audit_trail(editor):
     html = editor.get(admin_url(AuditEvent, "changelist")).content.decode()
     assert "Trail report" in html
     assert editor.get(admin_url(AuditEvent, "add")).status_code == 403
+
+
+def test_loaded_figures_have_a_first_version_that_can_be_restored(editor):
+    from django.core.management import call_command
+
+    call_command("load_report_content", verbosity=0)
+    figure = MarketFigure.objects.get(year=2030, segment=None)
+    first = figure.history.get()
+    assert first.history_user is None and first.history_change_reason.startswith("Loaded")
+
+    url = admin_url(MarketFigure, "change", figure.pk)
+    form = admin_post_data(editor.get(url))
+    form["value"] = "15.00"
+    assert editor.post(url, form).status_code == 302
+
+    history = editor.get(admin_url(MarketFigure, "history", figure.pk)).content.decode()
+    assert "14.400" in history and "15.000" in history  # old → new
+    revert_url = admin_url(MarketFigure, "simple_history", figure.pk, first.history_id)
+    assert editor.post(revert_url, admin_post_data(editor.get(revert_url))).status_code == 302
+    figure.refresh_from_db()
+    assert figure.value == Decimal("14.400")
+
+
+def test_history_shows_complete_word_level_diffs_of_prose(editor):
+    long_text = " ".join(f"word{n}" for n in range(200))
+    report = ReportFactory(summary=long_text)
+    url = admin_url(Report, "change", report.pk)
+    form = admin_post_data(editor.get(url))
+    form["summary"] = long_text.replace("word150", "changed150") + " finale"
+    editor.post(url, form)
+    html = editor.get(admin_url(Report, "history", report.pk)).content.decode()
+    assert "<del>word150</del>" in html and "<ins>changed150</ins>" in html
+    assert "word199" in html and "<ins>finale</ins>" in html  # not cut short
+
+
+def test_crlf_from_the_browser_is_no_change(editor):
+    report = ReportFactory(summary="Line one.\nLine two.")
+    url = admin_url(Report, "change", report.pk)
+    form = admin_post_data(editor.get(url))
+    form["summary"] = "Line one.  \r\nLine two.\r\n"
+    assert editor.post(url, form).status_code == 302
+    report.refresh_from_db()
+    assert report.summary == "Line one.\nLine two." and report.history.count() == 1
+
+
+def test_a_figure_whose_segment_was_deleted_says_to_restore_the_segment_first(editor):
+    segment = SegmentFactory(name="Monogenic")
+    figure = MarketFigureFactory(report=segment.report, segment=segment)
+    figure_pk = figure.pk
+    segment.delete()  # takes its figures with it
+    listing = editor.get(admin_url(MarketFigure, "recover"))
+    html = listing.content.decode()
+    assert listing.status_code == 200
+    assert "restore the segment “Monogenic” first" in html
+    deleted = MarketFigure.history.filter(history_type="-").get()
+    response = editor.get(
+        admin_url(MarketFigure, "simple_history", figure_pk, deleted.history_id), follow=True
+    )
+    assert response.status_code == 200
+    assert "cannot be restored yet" in response.content.decode()
+
+    # Restore the segment, then the figure.
+    from market.models import Segment
+
+    seg_deleted = Segment.history.filter(history_type="-").get()
+    seg_url = admin_url(Segment, "simple_history", seg_deleted.id, seg_deleted.history_id)
+    assert editor.post(seg_url, admin_post_data(editor.get(seg_url))).status_code == 302
+    fig_url = admin_url(MarketFigure, "simple_history", figure_pk, deleted.history_id)
+    assert editor.post(fig_url, admin_post_data(editor.get(fig_url))).status_code == 302
+    assert MarketFigure.objects.filter(pk=figure_pk, segment__name="Monogenic").exists()
+
+
+@pytest.mark.parametrize(
+    "factory", ["ReportFactory", "CompanyFactory", "SegmentFactory", "QuestionFactory"]
+)
+def test_revert_works_for_every_kind_of_content(editor, factory):
+    import tests.factories
+
+    obj = getattr(tests.factories, factory)()
+    first = obj.history.earliest()
+    url = admin_url(type(obj), "change", obj.pk)
+    form = admin_post_data(editor.get(url))
+    field = next(f for f in ("title", "name", "question") if f in form)
+    form[field] = "Changed by the editor"
+    assert editor.post(url, form).status_code == 302
+    revert_url = admin_url(type(obj), "simple_history", obj.pk, first.history_id)
+    response = editor.post(revert_url, admin_post_data(editor.get(revert_url)))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    obj.refresh_from_db()
+    assert getattr(obj, field) == getattr(first, field)
