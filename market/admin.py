@@ -7,10 +7,20 @@ from market import forecast
 from market.admin_base import (
     ContentAdmin,
     SpreadsheetAdminMixin,
+    VersionedAdminForm,
     VersionedInlineFormSet,
     VersionedInlineMixin,
 )
-from market.models import AuditEvent, Country, MarketFigure, Region, Report, ReportSection, Segment
+from market.models import (
+    AuditEvent,
+    Country,
+    MarketFigure,
+    Region,
+    Report,
+    ReportSection,
+    Segment,
+    refuse_publication,
+)
 from market.resources import MarketFigureResource
 
 
@@ -21,8 +31,24 @@ class MarketFigureFormSet(VersionedInlineFormSet):
     formset does not compare across rows on its own.
     """
 
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.instance.checked_with_its_figures = True  # all rows are checked together below
+        return form
+
     def clean(self):
         super().clean()
+        self._check_duplicates()
+        figures = [
+            form.instance
+            for form in self.forms
+            if form.is_valid()
+            and not self._should_delete_form(form)
+            and (form.instance.pk is not None or form.has_changed())
+        ]
+        refuse_publication(self.instance.publication_errors(figures))
+
+    def _check_duplicates(self):
         seen = {}
         for form in self.forms:
             if not form.cleaned_data or form.cleaned_data.get("DELETE"):
@@ -80,8 +106,31 @@ class QuestionInline(VersionedInlineMixin, admin.StackedInline):
     fields = [("question", "position", "is_published"), "answer"]
 
 
+class ReportAdminForm(VersionedAdminForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The figures formset applies the publish gate to the report and figures as posted.
+        self.instance.checked_with_its_figures = True
+
+
+class ChecksMessagesMixin:
+    """After a save that touches a report's numbers, its errors and warnings as messages."""
+
+    def report_of(self, obj):
+        return obj.report
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        report = self.report_of(form.instance)
+        level_of = {forecast.ERROR: messages.ERROR, forecast.WARNING: messages.WARNING}
+        for check in report.forecast().checks:
+            if check.level in level_of:
+                self.message_user(request, f"Check: {check.message}", level_of[check.level])
+
+
 @admin.register(Report)
-class ReportAdmin(ContentAdmin):
+class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
+    form = ReportAdminForm
     list_display = ["title", "status", "published_at", "base_year", "forecast_period", "updated_at"]
     list_filter = ["status", "region"]
     search_fields = ["title", "summary"]
@@ -139,14 +188,8 @@ class ReportAdmin(ContentAdmin):
         )
         return format_html("{}<ul>{}</ul>", summary, items)
 
-    def save_related(self, request, form, formsets, change):
-        """After the figures are saved, tell the editor what the checks find."""
-        super().save_related(request, form, formsets, change)
-        report = form.instance
-        level_of = {forecast.ERROR: messages.ERROR, forecast.WARNING: messages.WARNING}
-        for check in report.forecast().checks:
-            if check.level in level_of:
-                self.message_user(request, f"Check: {check.message}", level_of[check.level])
+    def report_of(self, obj):
+        return obj
 
     @admin.display(description="forecast period")
     def forecast_period(self, obj):
@@ -154,7 +197,7 @@ class ReportAdmin(ContentAdmin):
 
 
 @admin.register(Segment)
-class SegmentAdmin(ContentAdmin):
+class SegmentAdmin(ChecksMessagesMixin, ContentAdmin):
     list_display = ["name", "report", "position", "updated_at"]
     list_filter = ["report"]
     list_select_related = ["report"]
@@ -163,7 +206,7 @@ class SegmentAdmin(ContentAdmin):
 
 
 @admin.register(MarketFigure)
-class MarketFigureAdmin(SpreadsheetAdminMixin, ContentAdmin):
+class MarketFigureAdmin(ChecksMessagesMixin, SpreadsheetAdminMixin, ContentAdmin):
     resource_classes = [MarketFigureResource]
     list_display = ["report", "scope", "year", "value", "kind", "source"]
     list_filter = ["report", "kind", "segment", "year"]

@@ -223,9 +223,21 @@ class Report(VersionedModel):
     def is_public(self):
         return type(self).objects.published().filter(pk=self.pk).exists()
 
+    def publication_errors(self, figures=None):
+        """Why this report may not be public: the messages of its error-level checks,
+        when it is published or scheduled (``[]`` for a draft).
+
+        ``figures`` replaces the saved figures, to judge a change before saving it.
+        """
+        if self.status != self.Status.PUBLISHED or self.pk is None:
+            return []
+        return [c.message for c in self.forecast(figures).checks if c.level == forecast.ERROR]
+
     def clean(self):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now().replace(microsecond=0)  # "publish now"
+        if not getattr(self, "checked_with_its_figures", False):
+            refuse_publication(self.publication_errors(), field="status")
         errors = {}
         start, end = self.forecast_start_year, self.forecast_end_year
         if start is not None and end is not None and start > end:
@@ -235,13 +247,14 @@ class Report(VersionedModel):
         if errors:
             raise ValidationError(errors)
 
-    def forecast(self):
+    def forecast(self, figures=None):
         """The report's yearly series, implied CAGR and checks (market.forecast.Forecast).
 
-        One query: prefetch ``figures__segment`` to make it none.
+        One query: prefetch ``figures__segment`` to make it none. ``figures``
+        (unsaved ones included) replaces the saved figures.
         """
         figures = sorted(
-            self.figures.all(),
+            self.figures.all() if figures is None else figures,
             key=lambda f: (f.segment.position if f.segment_id else -1, f.year),
         )
         return forecast.build_forecast(
@@ -284,6 +297,19 @@ class Report(VersionedModel):
     def value_label(self):
         """Unit label for figures, e.g. 'USD billion'."""
         return f"{self.currency} {self.unit}"
+
+
+def refuse_publication(errors, field=None):
+    """Raise the publish gate's ValidationError listing ``errors``, if there are any."""
+    if not errors:
+        return
+    message = ValidationError(
+        "A published or scheduled report cannot have contradicting numbers. Fix these, or "
+        "set the report back to draft first: %(errors)s",
+        code="publish-gate",
+        params={"errors": " ".join(errors)},
+    )
+    raise ValidationError({field: message}) if field else message
 
 
 class Segment(VersionedModel):
@@ -404,6 +430,9 @@ class MarketFigure(VersionedModel):
             raise ValidationError(
                 {"segment": "This segment belongs to another report; pick one of this report's."}
             )
+        if self.report_id and not getattr(self, "checked_with_its_figures", False):
+            others = [f for f in self.report.figures.select_related("segment") if f.pk != self.pk]
+            refuse_publication(self.report.publication_errors([*others, self]))
 
 
 class ReportSection(VersionedModel):

@@ -118,13 +118,13 @@ def _content(db, settings):
 
 
 @schema.parametrize()
-@hypothesis_settings(suppress_health_check=list(HealthCheck), deadline=None)
+@hypothesis_settings(suppress_health_check=list(HealthCheck), deadline=None, derandomize=True)
 def test_anonymous_requests_conform_to_the_schema(case):
     case.call_and_validate()
 
 
 @schema.parametrize()
-@hypothesis_settings(suppress_health_check=list(HealthCheck), deadline=None)
+@hypothesis_settings(suppress_health_check=list(HealthCheck), deadline=None, derandomize=True)
 def test_editor_requests_conform_to_the_schema(case):
     token, _ = Token.objects.get_or_create(user=EditorFactory())
     # Random but schema-valid bodies name reports that do not exist, so a 400 is
