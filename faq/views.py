@@ -22,6 +22,13 @@ class FaqView(PageMetaMixin, TemplateView):
             .select_related("report")
             .order_by("report__title", "position", "pk")
         )
+        questions = list(questions)
+        # One instance per report, so its placeholders' facts are computed once.
+        reports = Report.objects.prefetch_related("figures__segment", "segments").in_bulk(
+            {q.report_id for q in questions if q.report_id}
+        )
+        for question in questions:
+            question.report = reports.get(question.report_id)
         groups = [(report, list(items)) for report, items in groupby(questions, lambda q: q.report)]
         groups.sort(key=lambda group: group[0] is not None)
         return super().get_context_data(groups=groups, questions=questions, **kwargs)

@@ -123,7 +123,7 @@ class ChecksMessagesMixin:
         super().save_related(request, form, formsets, change)
         report = self.report_of(form.instance)
         level_of = {forecast.ERROR: messages.ERROR, forecast.WARNING: messages.WARNING}
-        for check in report.forecast().checks:
+        for check in report.checks():
             if check.level in level_of:
                 self.message_user(request, f"Check: {check.message}", level_of[check.level])
 
@@ -172,6 +172,7 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
         if obj.pk is None:
             return "Shown once the report is saved."
         result = obj.forecast()
+        checks = obj.checks()
         implied = forecast.as_percent(result.implied_cagr)
         summary = format_html(
             "<p>Implied CAGR over {}–{}: <strong>{}</strong></p>",
@@ -179,12 +180,12 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
             obj.forecast_end_year,
             f"{implied} %" if implied is not None else "not computable",
         )
-        if not result.checks:
+        if not checks:
             return format_html("{}<p>No problems found.</p>", summary)
         items = format_html_join(
             "",
             '<li class="check-{}"><strong>{}:</strong> {}</li>',
-            ((c.level, c.level.capitalize(), c.message) for c in result.checks),
+            ((c.level, c.level.capitalize(), c.message) for c in checks),
         )
         return format_html("{}<ul>{}</ul>", summary, items)
 

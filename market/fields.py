@@ -33,10 +33,21 @@ class ProseFormField(forms.CharField):
 
 class ProseField(models.TextField):
     """A Markdown text field whose value is normalised (``normalize_prose``) on
-    every path in: forms compare and clean it, and every save stores it so."""
+    every path in: forms compare and clean it, and every save stores it so.
+    Its placeholders (market/placeholders.py) must have known names."""
+
+    @property
+    def default_validators(self):
+        from market.placeholders import validate_placeholders
+
+        return [validate_placeholders]
 
     def formfield(self, **kwargs):
-        return super().formfield(**{"form_class": ProseFormField, **kwargs})
+        from market.placeholders import HELP
+
+        field = super().formfield(**{"form_class": ProseFormField, **kwargs})
+        field.help_text = f"{field.help_text} {HELP}".strip()
+        return field
 
     def to_python(self, value):
         return normalize_prose(super().to_python(value))

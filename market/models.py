@@ -6,6 +6,7 @@ messages an editor understands, so forms show the error next to the field.
 """
 
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from market import forecast
+from market import forecast, placeholders
 from market.fields import HttpsURLField, ProseField
 from market.versioning import VersionedModel
 
@@ -231,7 +232,43 @@ class Report(VersionedModel):
         """
         if self.status != self.Status.PUBLISHED or self.pk is None:
             return []
-        return [c.message for c in self.forecast(figures).checks if c.level == forecast.ERROR]
+        return [c.message for c in self.checks(figures) if c.level == forecast.ERROR]
+
+    @cached_property
+    def facts(self):
+        """What placeholders in this report's prose are filled from (its forecast)."""
+        return placeholders.Facts(self, self.forecast())
+
+    def prose(self):
+        """(where, text) of every piece of prose the report page shows."""
+        return [
+            ("Summary", self.summary),
+            ("Methodology", self.methodology),
+            ("Sources", self.sources),
+            *(
+                (f"Segment “{s.name}”, {label}", text)
+                for s in self.segments.all()
+                for label, text in (("overview", s.overview), ("outlook", s.outlook))
+            ),
+            *((f"Section “{s.title}”", s.body) for s in self.sections.all()),
+            *((f"Question “{q.question}”", q.answer) for q in self.questions.all()),
+        ]
+
+    def checks(self, figures=None):
+        """The forecast's consistency checks, then the prose's: placeholders that cannot
+        be filled (errors) and numbers typed by hand (warnings)."""
+        result = self.forecast(figures)  # not self.facts: the figures may just have changed
+        facts = placeholders.Facts(self, result)
+        errors, warnings = [], []
+        for where, text in self.prose():
+            found = placeholders.problems(text, facts, where)
+            errors += found[0]
+            warnings += found[1]
+        return (
+            *result.checks,
+            *(forecast.Check(forecast.ERROR, "placeholder", m) for m in errors),
+            *(forecast.Check(forecast.WARNING, "typed-number", m) for m in warnings),
+        )
 
     def clean(self):
         if self.status == self.Status.PUBLISHED and self.published_at is None:

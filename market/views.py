@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
 from gtmp_site.views import PageMetaMixin, plain_summary
-from market import charts, forecast
+from market import charts, forecast, placeholders
 from market.models import Report
 
 
@@ -25,7 +25,7 @@ class HomeView(PageMetaMixin, ListView):
         return Report.objects.published().for_page()
 
     def get_context_data(self, **kwargs):
-        cards = [(report, headline(report, report.forecast())) for report in self.object_list]
+        cards = [(report, headline(report, report.facts.result)) for report in self.object_list]
         return super().get_context_data(cards=cards, **kwargs)
 
 
@@ -36,7 +36,7 @@ class ReportDetailView(PageMetaMixin, DetailView):
         return self.object.title
 
     def get_page_description(self):
-        return plain_summary(self.object.summary)
+        return plain_summary(placeholders.render(self.object.summary, self.object.facts))
 
     def get_queryset(self):
         return Report.objects.published().for_page()
@@ -48,7 +48,7 @@ class ReportDetailView(PageMetaMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         report = self.object
-        result = report.forecast()
+        result = report.facts.result
         sections = list(report.sections.all())
         by_segment = {series.segment: series for series in result.segments}
         return super().get_context_data(
@@ -123,7 +123,7 @@ class SegmentDetailView(PageMetaMixin, DetailView):
         return f"{self.object.name} · {self.report.title}"
 
     def get_page_description(self):
-        return plain_summary(self.object.overview)
+        return plain_summary(placeholders.render(self.object.overview, self.report.facts))
 
     def get_object(self, queryset=None):
         self.report = get_object_or_404(
@@ -135,7 +135,7 @@ class SegmentDetailView(PageMetaMixin, DetailView):
         raise Http404("This report has no such segment.")
 
     def get_context_data(self, **kwargs):
-        series = {s.segment: s for s in self.report.forecast().segments}
+        series = {s.segment: s for s in self.report.facts.result.segments}
         return super().get_context_data(
             report=self.report,
             # Not "block": templates reserve that name for {{ block.super }}.

@@ -4,6 +4,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from market import placeholders
 from market.prose import plain_text, render_markdown
 
 register = template.Library()
@@ -13,8 +14,9 @@ _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 @register.filter
-def markdown(text):
-    return render_markdown(text)
+def markdown(text, facts=None):
+    """Prose as safe HTML, its placeholders filled from ``facts`` (a report's ``facts``)."""
+    return render_markdown(placeholders.render(text, facts or None))
 
 
 @register.filter
@@ -27,7 +29,10 @@ def faq_json_ld(questions):
             {
                 "@type": "Question",
                 "name": q.question,
-                "acceptedAnswer": {"@type": "Answer", "text": plain_text(q.answer)},
+                "acceptedAnswer": {
+                    "@type": "Answer",
+                    "text": plain_text(placeholders.render(q.answer, q.report and q.report.facts)),
+                },
             }
             for q in questions
         ],
