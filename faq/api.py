@@ -6,11 +6,11 @@ from rest_framework import serializers, viewsets
 from faq.filters import QuestionFilter
 from faq.models import Question
 from gtmp_site.api.mixins import ConditionalWriteMixin, ModelRulesMixin, visible_to
-from market.api import visible_reports
+from market.api import RenderedProseMixin, visible_reports
 from market.models import Report
 
 
-class QuestionSerializer(ModelRulesMixin, serializers.ModelSerializer):
+class QuestionSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:faq-detail")
     report = serializers.SlugRelatedField(
         slug_field="slug",

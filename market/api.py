@@ -2,14 +2,20 @@
 
 from django.db.models import Prefetch
 from django.utils.http import http_date
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from companies.models import ReportCompany
 from gtmp_site.api.mixins import ConditionalWriteMixin, ModelRulesMixin, etag_for, visible_to
-from market import forecast
+from market import forecast, placeholders
+from market.fields import ProseField
 from market.filters import MarketFigureFilter, ReportFilter, SegmentFilter
 from market.models import MarketFigure, Region, Report, Segment
 
@@ -32,6 +38,84 @@ class ReportSlugField(serializers.SlugRelatedField):
         super().__init__(
             slug_field="slug", queryset=Report.objects.all(), help_text="Report slug.", **kwargs
         )
+
+
+class RenderedProseMixin:
+    """Reads show prose with its placeholders filled from the report's current figures,
+    as the pages do; writes take placeholders (``{{ size 2030 }}``) as typed."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for field in instance._meta.fields:
+            text = data.get(field.name)
+            if isinstance(field, ProseField) and text and "{{" in text:
+                data[field.name] = placeholders.render(text, self._facts(instance))
+        return data
+
+    def _facts(self, instance):
+        report = instance if isinstance(instance, Report) else instance.report
+        if report is None:
+            return None
+        # One computation per report and response, however many rows show it.
+        cache = self.context.setdefault("report_facts", {})
+        if report.pk not in cache:
+            cache[report.pk] = report.facts
+        return cache[report.pk]
+
+
+def report_warnings(report):
+    """The warning-level checks of ``report``, as messages."""
+    return [c.message for c in report.checks() if c.level == forecast.WARNING]
+
+
+def with_write_warnings(serializer_class):
+    """Schema of a write's answer: the object, plus the warnings of its report."""
+    written = type(
+        serializer_class.__name__.replace("Serializer", "WriteResultSerializer"),
+        (serializer_class,),
+        {
+            "warnings": serializers.ListField(
+                child=serializers.CharField(),
+                read_only=True,
+                help_text="What the report's consistency checks warn about after this write "
+                "(errors refuse the write instead).",
+            ),
+            "Meta": type("Meta", (serializer_class.Meta,), {
+                "fields": [*serializer_class.Meta.fields, "warnings"]}),
+        },
+    )  # fmt: skip
+    return extend_schema_view(
+        create=extend_schema(responses={201: written}),
+        update=extend_schema(responses={200: written}),
+        partial_update=extend_schema(responses={200: written}),
+    )
+
+
+class WriteWarningsMixin:
+    """Answers each create and update with the report's warnings, as the admin shows
+    them after a save."""
+
+    def report_of(self, obj):
+        return obj.report
+
+    def create(self, request, *args, **kwargs):
+        return self._with_warnings(super().create(request, *args, **kwargs))
+
+    def update(self, request, *args, **kwargs):
+        return self._with_warnings(super().update(request, *args, **kwargs))
+
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        self.written = serializer.instance
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        self.written = serializer.instance
+
+    def _with_warnings(self, response):
+        report = Report.objects.get(pk=self.report_of(self.written).pk)  # as saved, fresh
+        response.data["warnings"] = report_warnings(report)
+        return response
 
 
 class SegmentSummarySerializer(serializers.ModelSerializer):
@@ -69,7 +153,7 @@ class ListingSerializer(serializers.ModelSerializer):
         fields = ["position", "slug", "name", "status", "url"]
 
 
-class ReportSerializer(ModelRulesMixin, serializers.ModelSerializer):
+class ReportSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:report-detail", lookup_field="slug")
     page_url = PageUrlField()
     forecast_url = serializers.HyperlinkedIdentityField(
@@ -136,7 +220,7 @@ class ReportSegmentField(serializers.SlugRelatedField):
         return Segment.objects.filter(report__slug=str(report_slug))
 
 
-class SegmentSerializer(ModelRulesMixin, serializers.ModelSerializer):
+class SegmentSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:segment-detail")
     page_url = PageUrlField()
     report = ReportSlugField()
@@ -219,7 +303,8 @@ def visible_reports(user):
     return visible_to(user, Report, Report.objects.all(), Report.objects.published())
 
 
-class ReportViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
+@with_write_warnings(ReportSerializer)
+class ReportViewSet(WriteWarningsMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     """Market reports, with their segments, headline figures and top companies."""
 
     serializer_class = ReportSerializer
@@ -229,6 +314,9 @@ class ReportViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
     ordering_fields = ["title", "slug", "updated_at", "published_at", "base_year"]
     ordering = ["title"]
     queryset = Report.objects.none()  # for DjangoModelPermissions; get_queryset decides
+
+    def report_of(self, obj):
+        return obj
 
     def get_queryset(self):
         return (
@@ -267,7 +355,8 @@ class ReportViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
         return Response(data, headers={"ETag": etag_for(data)})
 
 
-class SegmentViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
+@with_write_warnings(SegmentSerializer)
+class SegmentViewSet(WriteWarningsMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     """Application segments of the reports (Cancer, Monogenic, ...)."""
 
     serializer_class = SegmentSerializer
@@ -283,7 +372,8 @@ class SegmentViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
         )
 
 
-class MarketFigureViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
+@with_write_warnings(MarketFigureSerializer)
+class MarketFigureViewSet(WriteWarningsMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     """Market figures as editors entered them (one per report, segment and year)."""
 
     serializer_class = MarketFigureSerializer
