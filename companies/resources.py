@@ -1,16 +1,15 @@
 """Spreadsheet import and export of companies (django-import-export); the slug is the identity."""
 
-from import_export import resources
-
 from companies.models import Company
+from market.import_rows import ReadableImportResource
 
 
-class CompanyResource(resources.ModelResource):
+class CompanyResource(ReadableImportResource):
     class Meta:
         model = Company
         fields = [
             "slug", "name", "legal_name", "website", "headquarters", "founded_year", "status",
-            "successor", "status_year", "profile", "facts_source",
+            "successor", "status_year", "profile", "facts_source", "version",
         ]  # fmt: skip
         export_order = fields
         import_id_fields = ["slug"]

@@ -451,6 +451,7 @@ class SpreadsheetAdminMixin(ImportExportMixin):
     """CSV and XLSX import (dry run first, all rows or none) and export of the filtered list."""
 
     formats = [CSV, XLSX]
+    import_template_name = "admin/content_import.html"
 
     def get_import_data_kwargs(self, **kwargs):
         # One invalid row rolls back the whole import, on the confirm step too.

@@ -5,9 +5,10 @@ row's identity, so importing a file twice updates instead of duplicating.
 Every row goes through the model's full_clean(), the same rules as the admin.
 """
 
-from import_export import fields, resources
+from import_export import fields
 from import_export.widgets import ForeignKeyWidget
 
+from market.import_rows import ReadableImportResource
 from market.models import MarketFigure, Report, Segment
 
 
@@ -18,10 +19,10 @@ class SegmentOfRowReport(ForeignKeyWidget):
         super().__init__(Segment, field="slug")
 
     def get_queryset(self, value, row, *args, **kwargs):
-        return Segment.objects.filter(report__slug=row.get("report"))
+        return Segment.objects.filter(report__slug=row.get("report")).order_by("position")
 
 
-class MarketFigureResource(resources.ModelResource):
+class MarketFigureResource(ReadableImportResource):
     report = fields.Field(
         attribute="report", column_name="report", widget=ForeignKeyWidget(Report, field="slug")
     )
@@ -29,7 +30,9 @@ class MarketFigureResource(resources.ModelResource):
 
     class Meta:
         model = MarketFigure
-        fields = ["report", "segment", "year", "value", "kind", "source", "source_url", "note"]
+        fields = [
+            "report", "segment", "year", "value", "kind", "source", "source_url", "note", "version",
+        ]  # fmt: skip
         export_order = fields
         import_id_fields = ["report", "segment", "year"]
         clean_model_instances = True

@@ -156,7 +156,7 @@ def csv_file(rows, name="figures.csv"):
     return SimpleUploadedFile(name, out.getvalue().encode(), content_type="text/csv")
 
 
-HEADER = ["report", "segment", "year", "value", "kind", "source", "source_url", "note"]
+HEADER = ["report", "segment", "year", "value", "kind", "source", "source_url", "note", "version"]
 
 
 @pytest.fixture
@@ -175,8 +175,8 @@ def test_import_dry_run_previews_new_changed_and_rejected_rows(editor, report_wi
     upload = csv_file(
         [
             HEADER,
-            ["us-gtmp", "", "2022", "4.10", "estimate", "Publisher", "", ""],
-            ["us-gtmp", "cancer", "2024", "1.20", "estimate", "Publisher", "", ""],
+            ["us-gtmp", "", "2022", "4.10", "estimate", "Publisher", "", "", "1"],
+            ["us-gtmp", "cancer", "2024", "1.20", "estimate", "Publisher", "", "", ""],
         ]
     )
     response = dry_run(editor, MarketFigure, upload)
@@ -199,8 +199,8 @@ def test_an_import_with_one_bad_row_changes_nothing_and_names_the_row(editor, re
     upload = csv_file(
         [
             HEADER,
-            ["us-gtmp", "", "2023", "5.00", "forecast", "Publisher", "", ""],
-            ["us-gtmp", "", "2024", "-1", "forecast", "Publisher", "", ""],
+            ["us-gtmp", "", "2023", "5.00", "forecast", "Publisher", "", "", ""],
+            ["us-gtmp", "", "2024", "-1", "forecast", "Publisher", "", "", ""],
         ]
     )
     response = dry_run(editor, MarketFigure, upload)
@@ -264,13 +264,56 @@ def test_export_follows_the_changelist_filter(editor, report_with_segment):
     assert [row["year"] for row in rows] == ["2030"]
 
 
+def test_bad_cells_are_named_with_line_column_value_and_what_is_accepted(
+    editor, report_with_segment
+):
+    upload = csv_file(
+        [
+            HEADER,
+            ["us-gtmp", "cancr", "2023", "abc", "guess", "Publisher", "", "", ""],
+            ["us-gtmp", "", "20x4", "sNaN", "forecast", "Publisher", "", "", ""],
+        ]
+    )
+    html = dry_run(editor, MarketFigure, upload).content.decode()
+    assert "File line 2: Column “segment” has “cancr”, but accepted are: cancer (or empty)" in html
+    assert "column “value” has “abc”, but a number is needed, such as 14.40" in html
+    assert "column “kind” has “guess”, but accepted are: actual, estimate, forecast" in html
+    assert "File line 3: Column “year” has “20x4”, but a whole number is needed" in html
+    assert "column “value” has “sNaN”" in html
+    assert "ConversionSyntax" not in html and "matching query" not in html
+    assert MarketFigure.objects.count() == 1
+
+
+def test_an_import_does_not_overwrite_a_change_made_since_the_export(editor, report_with_segment):
+    exported = editor.post(
+        admin_url(MarketFigure, "export"),
+        {"format": "0", **{f"marketfigureresource_{f}": "on" for f in HEADER}},
+    )
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    figure = MarketFigure.objects.get()
+    form = admin_post_data(editor.get(admin_url(MarketFigure, "change", figure.pk)))
+    form["value"] = "4.50"  # a colleague's change after the export
+    editor.post(admin_url(MarketFigure, "change", figure.pk), form)
+
+    rows[1][rows[0].index("note")] = "edited offline"
+    response = dry_run(editor, MarketFigure, csv_file(rows))
+    html = response.content.decode()
+    assert "changed by erin" in html and "after this file was exported" in html
+    assert "confirm_form" not in response.context
+
+    del rows[1][rows[0].index("version")], rows[0][rows[0].index("version")]
+    html = dry_run(editor, MarketFigure, csv_file(rows)).content.decode()
+    assert "the file has no “version” column" in html
+    assert MarketFigure.objects.get().value == Decimal("4.500")
+
+
 def test_companies_import_by_slug(editor):
     CompanyFactory(slug="spark", name="Spark")
     upload = csv_file(
         [
-            ["slug", "name", "status", "successor", "status_year"],
-            ["spark", "Spark Therapeutics", "acquired", "Roche", "2019"],
-            ["newco", "NewCo", "active", "", ""],
+            ["slug", "name", "status", "successor", "status_year", "version"],
+            ["spark", "Spark Therapeutics", "acquired", "Roche", "2019", "1"],
+            ["newco", "NewCo", "active", "", "", ""],
         ],
         name="companies.csv",
     )
