@@ -14,15 +14,17 @@ refuses an admin of a versioned model that does not use them.
 """
 
 import difflib
+from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
@@ -44,6 +46,7 @@ from market.fields import (
     is_valid_key,
     normalize_prose,
 )
+from market.models import OpenEditor
 from market.versioning import StaleObjectError
 
 OPENED, REVIEWED = "opened_version", "reviewed_version"
@@ -303,6 +306,10 @@ class ContentAdmin(VersionFieldsMixin, SimpleHistoryAdmin):
     change_list_template = "admin/content_change_list.html"
     delete_confirmation_template = "admin/content_delete_confirmation.html"
 
+    change_form_template = "admin/content_change_form.html"
+    # An editor whose page has not reported for this long has left it.
+    EDITING_TIMEOUT = timedelta(seconds=30)
+
     def get_urls(self):
         opts = self.model._meta
         recover = path(
@@ -310,7 +317,44 @@ class ContentAdmin(VersionFieldsMixin, SimpleHistoryAdmin):
             self.admin_site.admin_view(self.recover_view),
             name=f"{opts.app_label}_{opts.model_name}_recover",
         )
-        return [recover, *super().get_urls()]
+        editing = path(
+            "<path:object_id>/editing/",
+            self.admin_site.admin_view(self.editing_view),
+            name=f"{opts.app_label}_{opts.model_name}_editing",
+        )
+        return [recover, editing, *super().get_urls()]
+
+    def editing_view(self, request, object_id):
+        """Called by the change page every few seconds: note that this editor has the
+        object open; answer who else has, and whether it was saved since it was opened.
+
+        POST ``version`` (the version the page shows); ``leave=1`` when the page closes.
+        """
+        if request.method != "POST":
+            return JsonResponse({"detail": "Use POST."}, status=405)
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            return JsonResponse({"detail": "Not found."}, status=404)
+        now = timezone.now()
+        here = OpenEditor.objects.filter(
+            content_type=ContentType.objects.get_for_model(self.model), object_id=str(obj.pk)
+        )
+        here.filter(last_seen__lt=now - self.EDITING_TIMEOUT).delete()
+        if request.POST.get("leave"):
+            here.filter(user=request.user).delete()
+            return JsonResponse({"others": []})
+        here.update_or_create(
+            user=request.user,
+            content_type=ContentType.objects.get_for_model(self.model),
+            object_id=str(obj.pk),
+            defaults={"last_seen": now},
+        )
+        others = sorted(here.exclude(user=request.user).values_list("user__username", flat=True))
+        answer = {"others": others, "version": obj.version, "saved_by": None}
+        if request.POST.get("version") not in (None, "", str(obj.version)):
+            latest = obj.history.order_by("-history_date", "-history_id").first()
+            answer["saved_by"] = saved_by(latest)
+        return JsonResponse(answer)
 
     def get_changelist_form(self, request, **kwargs):
         return super().get_changelist_form(request, **{"form": VersionedAdminForm, **kwargs})

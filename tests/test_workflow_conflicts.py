@@ -333,3 +333,25 @@ def test_two_threads_racing_on_postgresql_end_with_one_refused_save():
     assert saved.summary == f"text by {winner}" and saved.version == 2
     assert copies[loser].summary == f"text by {loser}"  # the refused text is not lost
     assert saved.history.filter(summary=f"text by {winner}").exists()
+
+
+@pytest.mark.django_db
+def test_the_change_page_learns_who_else_has_it_open_and_of_newer_saves(editors):
+    alice, bob = editors
+    company = CompanyFactory(headquarters="Boston, MA")
+    page = bob.get(change_url(company)).content.decode()
+    editing = reverse("admin:companies_company_editing", args=[company.pk])
+    assert f'data-url="{editing}"' in page and 'data-version="1"' in page
+
+    assert alice.post(editing, {"version": "1"}).json()["others"] == []
+    answer = bob.post(editing, {"version": "1"}).json()
+    assert answer == {"others": ["alice"], "version": 1, "saved_by": None}
+
+    form = admin_post_data(alice.get(change_url(company)))
+    form["headquarters"] = "Cambridge, MA"
+    alice.post(change_url(company), form)
+    answer = bob.post(editing, {"version": "1"}).json()
+    assert answer["version"] == 2 and answer["saved_by"].startswith("alice (")
+
+    alice.post(editing, {"leave": "1"})
+    assert bob.post(editing, {"version": "2"}).json()["others"] == []
