@@ -18,13 +18,13 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
-from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
@@ -441,7 +441,18 @@ class ContentAdmin(VersionFieldsMixin, SimpleHistoryAdmin):
         except Exception:  # its __str__ reads a parent that is gone too
             return f"{record.instance._meta.verbose_name} #{record.instance.pk}"
 
+    def _valid_key_or_404(self, object_id):
+        if not is_valid_key(self.model._meta.pk, unquote(object_id)):
+            raise Http404(f"No {self.model._meta.verbose_name} with this key.")
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._valid_key_or_404(object_id)  # django-simple-history would answer 500
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._valid_key_or_404(object_id)
+        if not str(version_id).isdigit():
+            raise Http404("No such version.")
         record = self.model.history.filter(history_id=version_id).first()
         if record is not None and not self.model.objects.filter(pk=object_id).exists():
             missing = self.missing_parents(record)

@@ -23,13 +23,9 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-@contextlib.contextmanager
-def running_site(folder, workers=2, **settings):
-    """Yield (base URL, gunicorn process) of a site serving the loaded report.
-
-    Keyword arguments are extra environment settings, e.g. API_ANON_RATE.
-    """
-    env = {
+def site_env(folder, **settings):
+    """The environment of a production-like site whose database lives in ``folder``."""
+    return {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{Path(folder) / 'db.sqlite3'}",
         "DJANGO_DEBUG": "0",
@@ -39,9 +35,28 @@ def running_site(folder, workers=2, **settings):
         "REDIS_URL": "",
         **settings,
     }
-    manage = [sys.executable, "manage.py"]
+
+
+def manage(folder, *command, **settings):
+    """Run a manage.py command against the site's database in ``folder``."""
+    subprocess.run(
+        [sys.executable, "manage.py", *command],
+        cwd=ROOT,
+        env=site_env(folder, **settings),
+        check=True,
+        capture_output=True,
+    )
+
+
+@contextlib.contextmanager
+def running_site(folder, workers=2, **settings):
+    """Yield (base URL, gunicorn process) of a site serving the loaded report.
+
+    Keyword arguments are extra environment settings, e.g. API_ANON_RATE.
+    """
+    env = site_env(folder, **settings)
     for command in (["migrate", "-v0"], ["load_report_content"]):
-        subprocess.run(manage + command, cwd=ROOT, env=env, check=True, capture_output=True)
+        manage(folder, *command, **settings)
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "gtmp_site.wsgi", "--bind", f"127.0.0.1:{port}",

@@ -246,3 +246,11 @@ def test_saving_a_wrong_figure_warns_the_editor(editor_client):
     messages = [str(m) for m in response.context["messages"]]
     assert any("more than the 0.25 allowed" in m for m in messages), messages
     assert "check-warning" in editor_client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "tail", ["9/change/history/", "x/history/", "1/history/abc/", "99999999999999999999/history/"]
+)
+def test_a_malformed_history_address_is_a_404_not_a_500(editor_client, tail):
+    assert editor_client.get(f"/admin/faq/question/{tail}").status_code == 404

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.site_server import running_site
+from tests.site_server import manage, running_site
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -45,10 +45,21 @@ def chromium_path():
     pytest.skip(SKIP_REASON)
 
 
+EDITOR_PASSWORD = "correct-horse-battery-staple-42"
+
+
 @pytest.fixture(scope="session")
-def site_url(chromium_path, tmp_path_factory):
-    """Base URL of a production-like server with the report content loaded."""
-    with running_site(tmp_path_factory.mktemp("site")) as (url, _server):
+def site_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("site")
+
+
+@pytest.fixture(scope="session")
+def site_url(chromium_path, site_folder):
+    """Base URL of a production-like server with the report content loaded, and two
+    editor accounts, alice and bob (password ``EDITOR_PASSWORD``)."""
+    with running_site(site_folder) as (url, _server):
+        for name in ("alice", "bob"):
+            manage(site_folder, "create_editor", name, DJANGO_EDITOR_PASSWORD=EDITOR_PASSWORD)
         yield url
 
 
@@ -62,12 +73,35 @@ def browser(chromium_path):
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
+def _new_page(browser):
+    """A page in a browser context of its own (its own cookies: its own login)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.console_errors = []
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    return page
+
+
+@pytest.fixture
+def page(browser):
+    page = _new_page(browser)
     yield page
-    context.close()
+    page.context.close()
+
+
+@pytest.fixture
+def editors(browser, site_url):
+    """Two editors, alice and bob, each logged in in a browser of their own."""
+    pages = []
+    for name in ("alice", "bob"):
+        page = _new_page(browser)
+        page.goto(f"{site_url}/admin/login/")
+        page.fill("#id_username", name)
+        page.fill("#id_password", EDITOR_PASSWORD)
+        page.click("input[type=submit]")
+        page.wait_for_url(f"{site_url}/admin/")
+        pages.append(page)
+    yield pages
+    for page in pages:
+        page.context.close()

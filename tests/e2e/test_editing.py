@@ -1,0 +1,163 @@
+"""Two editors in two browsers, through the admin pages as rendered: nobody's
+work is lost, history reverts, deleted objects come back."""
+
+import re
+
+REPORT_ADMIN = "/admin/market/report/"
+
+
+def open_change_page(page, site_url, changelist, link_text):
+    page.goto(site_url + changelist)
+    page.get_by_role("link", name=link_text, exact=True).first.click()
+    page.wait_for_selector("input[name=_save]")
+    return page.url
+
+
+def save(page):
+    page.click("input[name=_save]")
+    page.wait_for_load_state()
+
+
+def messages(page):
+    return page.locator(".messagelist li").all_inner_texts()
+
+
+REPORT_TITLE = "United States Gene Therapy Medicinal Products (GTMP) Market"
+# One row of each inline on the report page, and the field each editor changes in it.
+INLINE_FIELDS = [
+    "segments-0-overview",
+    "figures-0-source",
+    "sections-0-body",
+    "top_companies-0-position",
+    "questions-0-answer",
+]
+
+
+def test_report_page_merges_different_fields_and_refuses_a_field_both_changed(editors, site_url):
+    alice, bob = editors
+    url = open_change_page(alice, site_url, REPORT_ADMIN, REPORT_TITLE)
+    bob.goto(url)
+
+    # Alice changes the stated CAGR and one row of every inline, and saves.
+    alice.fill("#id_stated_cagr", "17.40")
+    alice_values = {}
+    for name in INLINE_FIELDS:
+        value = "0" if name.endswith("position") else f"Alice's text for {name}."
+        alice.fill(f"#id_{name}", value)
+        alice_values[name] = value
+    save(alice)
+    assert alice.locator(".errornote").count() == 0, alice.content()[:2000]
+
+    # Bob, who opened the page earlier, changed the title only: merged.
+    bob.fill("#id_title", f"{REPORT_TITLE} (edited)")
+    save(bob)
+    assert any("was also saved by alice" in m for m in messages(bob)), messages(bob)
+    bob.goto(url)
+    assert bob.input_value("#id_title") == f"{REPORT_TITLE} (edited)"
+    assert bob.input_value("#id_stated_cagr") == "17.40"
+    for name, value in alice_values.items():
+        assert bob.input_value(f"#id_{name}") == value, name
+
+    # Now both change the stated CAGR and the same section body.
+    alice.goto(url)
+    alice.fill("#id_stated_cagr", "17.30")
+    alice.fill("#id_sections-0-body", "Alice's second body.")
+    bob.fill("#id_stated_cagr", "18.00")
+    bob.fill("#id_sections-0-body", "Bob's body.")
+    save(alice)
+    save(bob)
+    note = bob.locator(".errorlist.nonfield").first.inner_text()
+    assert "Not saved: alice" in note
+    errors = bob.locator(".errorlist").all_inner_texts()
+    assert any("Their value: “17.30”" in e for e in errors), errors
+    assert any("Their value: “Alice's second body.”" in e for e in errors), errors
+    assert bob.input_value("#id_stated_cagr") == "18.00"  # Bob's input is still there
+    assert bob.input_value("#id_sections-0-body") == "Bob's body."
+
+    # Having seen both, Bob saves again and keeps his values.
+    save(bob)
+    bob.goto(url)
+    assert bob.input_value("#id_stated_cagr") == "18.00"
+    assert bob.input_value("#id_sections-0-body") == "Bob's body."
+
+
+def test_company_form_shows_who_else_is_editing_and_refuses_a_conflict(editors, site_url):
+    alice, bob = editors
+    url = open_change_page(alice, site_url, "/admin/companies/company/", "Spark Therapeutics")
+    bob.goto(url)
+    notice = bob.locator("#editing-notice")
+    notice.wait_for(state="visible", timeout=15_000)
+    assert "alice has this page open too." in notice.inner_text()
+
+    alice.fill("#id_headquarters", "Philadelphia, Pennsylvania (Alice)")
+    save(alice)
+    bob.wait_for_function(
+        "() => document.getElementById('editing-notice').textContent.includes('Saved by alice')",
+        timeout=15_000,
+    )
+    bob.fill("#id_headquarters", "Basel (Bob)")
+    save(bob)
+    assert "Their value: “Philadelphia, Pennsylvania (Alice)”" in bob.content()
+    assert bob.input_value("#id_headquarters") == "Basel (Bob)"
+
+
+def test_faq_form_and_changelist_keep_both_editors_changes(editors, site_url):
+    alice, bob = editors
+    changelist = f"{site_url}/admin/faq/question/"
+    url = open_change_page(alice, site_url, "/admin/faq/question/", "What is gene therapy?")
+    bob.goto(url)
+    alice.fill("#id_answer", "Alice's answer.")
+    save(alice)
+    bob.fill("#id_position", "42")
+    save(bob)
+    bob.goto(url)
+    assert (bob.input_value("#id_answer"), bob.input_value("#id_position")) == (
+        "Alice's answer.",
+        "42",
+    )
+
+    # The list's editable columns: Alice changes a position, Bob unpublishes the row.
+    alice.goto(changelist)
+    bob.goto(changelist)
+    row = alice.locator("#result_list tbody tr", has_text="What is gene therapy?")
+    row.locator("input[name$=-position]").fill("3")
+    alice.click("input[name=_save]")
+    alice.wait_for_load_state()
+    bob_row = bob.locator("#result_list tbody tr", has_text="What is gene therapy?")
+    bob_row.locator("input[name$=-is_published]").uncheck()
+    bob.click("input[name=_save]")
+    bob.wait_for_load_state()
+    assert any("was also saved by alice" in m for m in messages(bob)), messages(bob)
+    bob.goto(url)
+    assert bob.input_value("#id_position") == "3"
+    assert not bob.is_checked("#id_is_published")
+
+
+def test_revert_from_the_history_page_and_recover_a_deleted_question(editors, site_url):
+    alice, _ = editors
+    url = open_change_page(
+        alice, site_url, "/admin/faq/question/", "What are viral vectors in gene therapy?"
+    )
+    original = alice.input_value("#id_answer")
+    alice.fill("#id_answer", "A regrettable rewrite.")
+    save(alice)
+
+    alice.goto(url.replace("/change/", "/history/"))
+    alice.locator("#change-history tbody tr").last.locator("a").first.click()
+    alice.wait_for_selector("input[name=_save]")
+    save(alice)
+    assert alice.locator(".errornote").count() == 0
+    alice.goto(url)
+    assert alice.input_value("#id_answer") == original
+
+    # Delete it, then bring it back from "Recover deleted".
+    alice.goto(url.replace("/change/", "/delete/"))
+    alice.click("input[type=submit]")
+    alice.wait_for_load_state()
+    alice.goto(f"{site_url}/admin/faq/question/recover/")
+    alice.get_by_role("link", name="What are viral vectors in gene therapy?").click()
+    alice.wait_for_selector("input[name=_save]")
+    save(alice)
+    alice.goto(f"{site_url}/admin/faq/question/")
+    assert alice.get_by_role("link", name="What are viral vectors in gene therapy?").count() == 1
+    assert re.search("viral vectors", alice.content())
