@@ -274,28 +274,34 @@ class VersionedInlineMixin(VersionFieldsMixin):
 
 
 class HistoryDiffs(HistoricalRecordContextHelper):
-    """Complete differences: words struck and added for prose, old → new for the rest."""
+    """Complete differences, never shortened: for prose both versions in full, with the
+    words removed struck in the old one and the words added marked in the new one;
+    old → new for everything else."""
 
     def stringify_delta_change_values(self, change, old, new):
         old, new = (", ".join(map(str, v)) if isinstance(v, list) else v for v in (old, new))
         if isinstance(old, str) and isinstance(new, str) and max(len(old), len(new)) > 60:
-            return word_diff(old, new), mark_safe("")
-        return (format_html("{}", "(empty)" if old in (None, "") else old),
-                format_html("{}", "(empty)" if new in (None, "") else new))  # fmt: skip
+            return word_diff(old, new)
+        return tuple(format_html("{}", "(empty)" if v in (None, "") else v) for v in (old, new))
 
 
 def word_diff(old, new):
-    """HTML of ``new`` with the words removed from ``old`` in <del> and added in <ins>."""
+    """(old, new) as HTML: words only in ``old`` in <del>, words only in ``new`` in <ins>."""
     a, b = old.split(), new.split()
-    parts = []
+    before, after = [], []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op in ("delete", "replace"):
-            parts.append(format_html("<del>{}</del>", " ".join(a[i1:i2])))
-        if op in ("insert", "replace"):
-            parts.append(format_html("<ins>{}</ins>", " ".join(b[j1:j2])))
+        removed, added = " ".join(a[i1:i2]), " ".join(b[j1:j2])
         if op == "equal":
-            parts.append(format_html("{}", " ".join(a[i1:i2])))
-    return format_html('<span class="word-diff">{}</span>', mark_safe(" ".join(parts)))
+            before.append(format_html("{}", removed))
+            after.append(format_html("{}", added))
+            continue
+        if removed:
+            before.append(format_html("<del>{}</del>", removed))
+        if added:
+            after.append(format_html("<ins>{}</ins>", added))
+    wrap = '<span class="word-diff">{}</span>'
+    return (format_html(wrap, mark_safe(" ".join(before))),  # parts escaped above
+            format_html(wrap, mark_safe(" ".join(after))))  # fmt: skip
 
 
 class ContentAdmin(VersionFieldsMixin, SimpleHistoryAdmin):
@@ -307,6 +313,7 @@ class ContentAdmin(VersionFieldsMixin, SimpleHistoryAdmin):
     delete_confirmation_template = "admin/content_delete_confirmation.html"
 
     change_form_template = "admin/content_change_form.html"
+    object_history_template = "admin/content_object_history.html"
     # An editor whose page has not reported for this long has left it.
     EDITING_TIMEOUT = timedelta(seconds=30)
 
