@@ -59,7 +59,7 @@ format: $(VENV_STAMP)  ## apply ruff fixes and formatting
 test: install lint  ## lint, Django checks, migrations check, the whole pytest suite
 	$(MANAGE) check --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 fuzz: install  ## long schemathesis run against the API (the suite runs a short one)
 	API_FUZZ_EXAMPLES=$${API_FUZZ_EXAMPLES:-200} $(BIN)/pytest tests/test_api_schema.py -p no:cacheprovider

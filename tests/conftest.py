@@ -1,4 +1,21 @@
+import os
+import re
+
 import pytest
+
+
+def pytest_configure(config):
+    """Under pytest-xdist each worker gets a Redis database of its own (15, 14, ...):
+    a test that clears the cache must not clear another worker's."""
+    from django.conf import settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    location = settings.CACHES["default"].get("LOCATION")
+    if worker and isinstance(location, str) and location.startswith("redis"):
+        offset = int(worker.removeprefix("gw"))
+        settings.CACHES["default"]["LOCATION"] = re.sub(
+            r"/(\d+)$", lambda m: f"/{int(m.group(1)) - offset}", location
+        )
 
 
 @pytest.fixture(autouse=True)
