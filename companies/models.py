@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from market import placeholders
 from market.fields import HttpsURLField, ProseField
 from market.models import MAX_YEAR, MIN_YEAR, Report, Segment
 from market.versioning import VersionedModel
@@ -107,6 +108,7 @@ class Company(VersionedModel):
             )
         if errors:
             raise ValidationError(errors)
+        placeholders.refuse_without_report(profile=self.profile)
 
     @property
     def status_summary(self):

@@ -1,6 +1,7 @@
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from market import placeholders
 from market.fields import ProseField
 from market.models import Report
 from market.versioning import VersionedModel
@@ -43,3 +44,7 @@ class Question(VersionedModel):
 
     def __str__(self):
         return self.question
+
+    def clean(self):
+        if self.report_id is None:
+            placeholders.refuse_without_report(answer=self.answer)

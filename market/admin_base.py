@@ -21,7 +21,7 @@ from django.contrib import messages
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect, JsonResponse
@@ -120,7 +120,7 @@ class VersionedAdminForm(forms.ModelForm):
         for name in self.fields:
             try:
                 field = opts.get_field(name)
-            except Exception:  # a form-only field
+            except FieldDoesNotExist:  # a form-only field
                 continue
             if field.concrete or field.many_to_many:
                 fields.append(field)
@@ -154,7 +154,10 @@ class VersionedAdminForm(forms.ModelForm):
             mine = {f for f in fields if mine_now[f] != then[f]}
             theirs = {f for f in fields if now[f] != then[f]}
         conflicts = [f for f in fields if f in mine and f in theirs and mine_now[f] != now[f]]
-        names = lambda group: ", ".join(str(f.verbose_name) for f in fields if f in group)  # noqa: E731
+
+        def names(group):
+            return ", ".join(str(f.verbose_name) for f in fields if f in group)
+
         who = saved_by(latest)
         if conflicts and cleaned.get(REVIEWED) != current.version:
             self.data = self.data.copy()
@@ -170,9 +173,9 @@ class VersionedAdminForm(forms.ModelForm):
             )
         for field in theirs - mine:
             cleaned[field.name] = self._value(current, field, as_objects=True)
-        if theirs:
+        if theirs and mine:  # worth a word only where this editor's changes were merged
             kept = f"their change to {names(theirs - mine)} is kept" if theirs - mine else ""
-            applied = f"your change to {names(mine)} is applied" if mine else ""
+            applied = f"your change to {names(mine)} is applied"
             self.merge_note = (
                 f"{capfirst(self.instance._meta.verbose_name)} “{current}” was also saved by "
                 f"{who} after you opened it: " + "; ".join(p for p in (kept, applied) if p) + "."

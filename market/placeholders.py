@@ -193,3 +193,17 @@ def validate_placeholders(text):
     errors = syntax_errors(text)
     if errors:
         raise ValidationError(errors)
+
+
+def refuse_without_report(**texts):
+    """Field errors for placeholders in prose that belongs to no report (a company
+    profile, a site-wide question): there are no figures to fill them from."""
+    from django.core.exceptions import ValidationError
+
+    errors = {
+        name: f"“{match.group(0)}” cannot be filled here: this text belongs to no report."
+        for name, text in texts.items()
+        if (match := PLACEHOLDER.search(text or ""))
+    }
+    if errors:
+        raise ValidationError(errors)

@@ -114,3 +114,13 @@ def test_the_api_shows_the_filled_numbers_and_warns_on_writes(report):
     assert response.status_code == 200
     assert any("more than the 0.25 allowed" in w for w in response.json()["warnings"])
     assert "USD 40.00 billion in 2030" in api.get(detail).json()["summary"]
+
+
+def test_prose_outside_a_report_refuses_placeholders(editor):
+    from tests.factories import CompanyFactory
+
+    company = CompanyFactory()
+    form = admin_post_data(editor.get(change_url(company)))
+    form["profile"] = "Sells into a market of {{ size 2030 }}."
+    html = editor.post(change_url(company), form).content.decode()
+    assert "cannot be filled here: this text belongs to no report" in html

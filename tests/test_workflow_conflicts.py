@@ -44,6 +44,13 @@ def two_copies(alice, bob, url):
     return admin_post_data(alice.get(url)), admin_post_data(bob.get(url))
 
 
+def alice_then_bob(alice, bob, url, alice_changes, bob_changes, **post):
+    """Both open ``url``; Alice saves her changes, then Bob his: Bob's response."""
+    alice_form, bob_form = two_copies(alice, bob, url)
+    assert alice.post(url, {**alice_form, **alice_changes}).status_code == 302
+    return bob.post(url, {**bob_form, **bob_changes}, **post)
+
+
 @pytest.mark.django_db
 def test_different_fields_changed_by_two_editors_are_merged(editors):
     alice, bob = editors
@@ -97,11 +104,13 @@ def test_conflict_in_an_inline_row_is_refused_too(editors):
     alice, bob = editors
     segment = SegmentFactory(overview="Old overview")
     url = change_url(segment.report)
-    alice_form, bob_form = two_copies(alice, bob, url)
-    alice_form["segments-0-overview"] = "Alice's overview"
-    assert alice.post(url, alice_form).status_code == 302
-    bob_form["segments-0-overview"] = "Bob's overview"
-    response = bob.post(url, bob_form)
+    response = alice_then_bob(
+        alice,
+        bob,
+        url,
+        {"segments-0-overview": "Alice's overview"},
+        {"segments-0-overview": "Bob's overview"},
+    )
     assert response.status_code == 200
     assert "Not saved: alice" in response.content.decode()
     segment.refresh_from_db()
@@ -113,11 +122,12 @@ def test_a_section_body_edited_in_the_report_page_is_not_lost(editors):
     alice, bob = editors
     section = ReportSectionFactory(body="Original body")
     url = change_url(section.report)
-    alice_form, bob_form = two_copies(alice, bob, url)
-    alice_form["sections-0-body"] = "Alice's body"
-    assert alice.post(url, alice_form).status_code == 302
-    bob_form["title"] = "Bob's report title"  # Bob never touched the section
-    assert bob.post(url, bob_form).status_code == 302
+    assert (
+        alice_then_bob(
+            alice, bob, url, {"sections-0-body": "Alice's body"}, {"title": "Bob's report title"}
+        ).status_code
+        == 302
+    )  # Bob never touched the section
     section.refresh_from_db()
     assert section.body == "Alice's body"
     assert Report.objects.get(pk=section.report_id).title == "Bob's report title"
@@ -128,11 +138,9 @@ def test_deleting_an_inline_row_a_colleague_changed_is_refused(editors):
     alice, bob = editors
     section = ReportSectionFactory(body="Original body")
     url = change_url(section.report)
-    alice_form, bob_form = two_copies(alice, bob, url)
-    alice_form["sections-0-body"] = "Alice's body"
-    assert alice.post(url, alice_form).status_code == 302
-    bob_form["sections-0-DELETE"] = "on"
-    response = bob.post(url, bob_form)
+    response = alice_then_bob(
+        alice, bob, url, {"sections-0-body": "Alice's body"}, {"sections-0-DELETE": "on"}
+    )
     assert response.status_code == 200
     assert "was not deleted: alice" in response.content.decode()
     section.refresh_from_db()
@@ -144,11 +152,9 @@ def test_company_form_with_fieldsets_refuses_a_conflicting_save(editors):
     alice, bob = editors
     company = CompanyFactory(headquarters="Boston, MA")
     url = change_url(company)
-    alice_form, bob_form = two_copies(alice, bob, url)
-    alice_form["headquarters"] = "Cambridge, MA"
-    assert alice.post(url, alice_form).status_code == 302
-    bob_form["headquarters"] = "Basel"
-    response = bob.post(url, bob_form)
+    response = alice_then_bob(
+        alice, bob, url, {"headquarters": "Cambridge, MA"}, {"headquarters": "Basel"}
+    )
     assert response.status_code == 200
     assert "Their value: “Cambridge, MA”" in response.content.decode()
     company.refresh_from_db()
