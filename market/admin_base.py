@@ -486,19 +486,51 @@ class ContentAdmin(VersionFieldsMixin, SimpleHistoryAdmin):
     def changelist_view(self, request, *args, **kwargs):
         return self._refusing_stale_saves(super().changelist_view, request, *args, **kwargs)
 
+    def deletion_refusal(self, obj, opened_version):
+        """Why ``obj`` may not be deleted now, or None: it changed since the editor's
+        page showed ``opened_version``, or deleting it would break a published report."""
+        if str(opened_version) != str(obj.version):
+            latest = obj.history.order_by("-history_date", "-history_id").first()
+            return (
+                f"Not deleted: {saved_by(latest)} changed the {obj._meta.verbose_name} “{obj}” "
+                "after you opened the confirmation page. Review the change, then delete it again."
+            )
+        errors = obj.deletion_errors() if hasattr(obj, "deletion_errors") else []
+        if errors:
+            return f"Not deleted: “{obj}” is in a published report. {' '.join(errors)}"
+        return None
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            action, name, description = actions["delete_selected"]
+            actions[name] = (self._guarded(action), name, description)
+        return actions
+
+    def _guarded(self, delete_selected):
+        """Django's bulk delete, refusing objects changed since its confirmation page."""
+        key = f"delete-selected:{self.model._meta.label}"
+
+        def guarded(modeladmin, request, queryset):
+            if not request.POST.get("post"):  # showing the confirmation page
+                request.session[key] = {str(o.pk): o.version for o in queryset}
+                return delete_selected(modeladmin, request, queryset)
+            seen = request.session.pop(key, {})
+            refusals = [r for o in queryset if (r := self.deletion_refusal(o, seen.get(str(o.pk))))]
+            if refusals:
+                self.message_user(request, " ".join(refusals), messages.ERROR)
+                return None
+            return delete_selected(modeladmin, request, queryset)
+
+        return guarded
+
     def delete_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, object_id)
-        stale = obj is not None and request.POST.get(OPENED) != str(obj.version)
-        if request.method == "POST" and request.POST.get("post") and stale:
-            latest = obj.history.order_by("-history_date", "-history_id").first()
-            self.message_user(
-                request,
-                f"Not deleted: {saved_by(latest)} changed this {obj._meta.verbose_name} "
-                "after you opened the confirmation page. Review the change, then delete it "
-                "again.",
-                messages.ERROR,
-            )
-            return HttpResponseRedirect(request.get_full_path())
+        if request.method == "POST" and request.POST.get("post") and obj is not None:
+            refusal = self.deletion_refusal(obj, request.POST.get(OPENED))
+            if refusal:
+                self.message_user(request, refusal, messages.ERROR)
+                return HttpResponseRedirect(request.get_full_path())
         extra = {**(extra_context or {}), "opened_version": obj.version if obj else None}
         return super().delete_view(request, object_id, extra)
 

@@ -112,6 +112,12 @@ class WriteWarningsMixin:
         super().perform_update(serializer)
         self.written = serializer.instance
 
+    def perform_destroy(self, instance):
+        errors = instance.deletion_errors() if hasattr(instance, "deletion_errors") else []
+        if errors:
+            raise serializers.ValidationError({"non_field_errors": errors})
+        super().perform_destroy(instance)
+
     def _with_warnings(self, response):
         report = Report.objects.get(pk=self.report_of(self.written).pk)  # as saved, fresh
         response.data["warnings"] = report_warnings(report)
@@ -279,7 +285,8 @@ class SeriesSerializer(serializers.Serializer):
 class CheckSerializer(serializers.Serializer):
     level = serializers.ChoiceField(
         choices=[forecast.ERROR, forecast.WARNING, forecast.INFO],
-        help_text="error: figures contradict each other; warning: probably wrong; info: a note.",
+        help_text="error: the numbers contradict each other (a published report cannot have "
+        "one); warning: probably wrong; info: a note.",
     )
     code = serializers.CharField(help_text="Stable identifier of the kind of check.")
     message = serializers.CharField(help_text="What is wrong, in plain words.")
@@ -296,7 +303,10 @@ class ForecastSerializer(serializers.Serializer):
         max_digits=8, decimal_places=2, allow_null=True, help_text="Computed, in percent."
     )
     series = SeriesSerializer(many=True, help_text="Whole market first, then each segment.")
-    checks = CheckSerializer(many=True, help_text="Consistency checks of the figures.")
+    checks = CheckSerializer(
+        many=True,
+        help_text="Consistency checks of the figures and of the numbers in the prose.",
+    )
 
 
 def visible_reports(user):
@@ -349,7 +359,7 @@ class ReportViewSet(WriteWarningsMixin, ConditionalWriteMixin, viewsets.ModelVie
                 "report": report.slug,
                 "currency": report.currency,
                 "unit": report.unit,
-                **forecast.forecast_as_dict(report.forecast()),
+                **forecast.forecast_as_dict(report.forecast(), checks=report.checks()),
             }
         ).data
         return Response(data, headers={"ETag": etag_for(data)})

@@ -335,8 +335,9 @@ def _scope_name(segment):
     return segment or "The whole market"
 
 
-def forecast_as_dict(result):
-    """JSON-ready form of a ``Forecast``, shared by the downloads and the API.
+def forecast_as_dict(result, checks=None):
+    """JSON-ready form of a ``Forecast``, shared by the downloads and the API;
+    ``checks`` replaces the forecast's own (e.g. with the report's prose checks added).
 
     Shape: {"stated_cagr": "17.50" | None, "implied_cagr": "17.36" | None (percent),
     "series": [{"segment": None | name, "points": [{"year", "value", "kind",
@@ -363,7 +364,10 @@ def forecast_as_dict(result):
             }
             for series in (result.total, *result.segments)
         ],
-        "checks": [{"level": c.level, "code": c.code, "message": c.message} for c in result.checks],
+        "checks": [
+            {"level": c.level, "code": c.code, "message": c.message}
+            for c in (result.checks if checks is None else checks)
+        ],
     }
 
 

@@ -387,6 +387,12 @@ class Segment(VersionedModel):
             "market:segment", kwargs={"report_slug": self.report.slug, "slug": self.slug}
         )
 
+    def deletion_errors(self):
+        """What deleting this segment, and its figures with it, would break in its
+        published report (the publish gate)."""
+        figures = self.report.figures.select_related("segment").exclude(segment=self)
+        return _new_publication_errors(self.report, list(figures))
+
 
 class MarketFigure(VersionedModel):
     """One market size in one year: for the whole market, or for one segment."""
@@ -470,6 +476,17 @@ class MarketFigure(VersionedModel):
         if self.report_id and not getattr(self, "checked_with_its_figures", False):
             others = [f for f in self.report.figures.select_related("segment") if f.pk != self.pk]
             refuse_publication(self.report.publication_errors([*others, self]))
+
+    def deletion_errors(self):
+        """What deleting this figure would break in its published report (the publish gate)."""
+        figures = self.report.figures.select_related("segment").exclude(pk=self.pk)
+        return _new_publication_errors(self.report, list(figures))
+
+
+def _new_publication_errors(report, figures):
+    """Errors the publish gate would find with ``figures`` that it does not find now."""
+    before = set(report.publication_errors())
+    return [e for e in report.publication_errors(figures) if e not in before]
 
 
 class ReportSection(VersionedModel):

@@ -154,7 +154,10 @@ def report_data(request, slug, fmt):
     filename = f"{report.slug}-forecast.{fmt}"
     if fmt == "json":
         response = JsonResponse(
-            {"report": report_meta(request, report), **forecast.forecast_as_dict(result)},
+            {
+                "report": report_meta(request, report),
+                **forecast.forecast_as_dict(result, checks=report.checks()),
+            },
             json_dumps_params={"ensure_ascii": False, "indent": 2},
         )
     else:

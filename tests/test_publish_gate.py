@@ -89,3 +89,25 @@ def test_the_api_refuses_the_same_contradiction():
     response = api.patch(detail, {"status": "published"}, format="json", HTTP_IF_MATCH=etag)
     assert response.status_code == 400
     assert GATE in str(response.json())
+
+
+def test_deleting_a_figure_the_published_prose_needs_is_refused(editor):
+    from django.core.management import call_command
+    from rest_framework.test import APIClient
+
+    from tests.admin_forms import rendered_form
+
+    call_command("load_report_content", verbosity=0)
+    figure = MarketFigure.objects.get(year=2030, segment=None)
+    delete_url = reverse("admin:market_marketfigure_delete", args=[figure.pk])
+    response = editor.post(delete_url, rendered_form(editor.get(delete_url)), follow=True)
+    assert "Not deleted" in response.content.decode()
+    assert "“{{ size 2030 }}” cannot be filled" in response.content.decode()
+    assert MarketFigure.objects.filter(pk=figure.pk).exists()
+
+    api = APIClient()
+    api.force_authenticate(EditorFactory())
+    url = f"/api/v1/figures/{figure.pk}/"
+    response = api.delete(url, HTTP_IF_MATCH=api.get(url)["ETag"])
+    assert response.status_code == 400 and "cannot be filled" in str(response.json())
+    assert MarketFigure.objects.filter(pk=figure.pk).exists()

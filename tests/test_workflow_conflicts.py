@@ -361,3 +361,27 @@ def test_the_change_page_learns_who_else_has_it_open_and_of_newer_saves(editors)
 
     alice.post(editing, {"leave": "1"})
     assert bob.post(editing, {"version": "2"}).json()["others"] == []
+
+
+@pytest.mark.django_db
+def test_bulk_delete_refuses_objects_changed_after_its_confirmation_page(editors):
+    from faq.models import Question
+
+    alice, bob = editors
+    kept, other = QuestionFactory(answer="Old answer"), QuestionFactory()
+    changelist = reverse("admin:faq_question_changelist")
+    action = {"action": "delete_selected", "_selected_action": [kept.pk, other.pk]}
+    confirmation = bob.post(changelist, action)
+    assert "Are you sure" in confirmation.content.decode()
+
+    form = admin_post_data(alice.get(change_url(kept)))
+    alice.post(change_url(kept), {**form, "answer": "Alice's new answer"})
+
+    response = bob.post(changelist, {**action, "post": "yes"}, follow=True)
+    html = response.content.decode()
+    assert "Not deleted: alice" in html and "Successfully deleted" not in html
+    assert Question.objects.filter(pk__in=[kept.pk, other.pk]).count() == 2
+
+    bob.post(changelist, action)  # a fresh confirmation page, then it goes
+    bob.post(changelist, {**action, "post": "yes"})
+    assert not Question.objects.filter(pk__in=[kept.pk, other.pk]).exists()
