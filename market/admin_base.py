@@ -349,7 +349,7 @@ class ContentAdmin(VersionFieldsMixin, SimpleHistoryAdmin):
         here = OpenEditor.objects.filter(
             content_type=ContentType.objects.get_for_model(self.model), object_id=str(obj.pk)
         )
-        here.filter(last_seen__lt=now - self.EDITING_TIMEOUT).delete()
+        OpenEditor.objects.filter(last_seen__lt=now - self.EDITING_TIMEOUT).delete()
         if request.POST.get("leave"):
             here.filter(user=request.user).delete()
             return JsonResponse({"others": []})

@@ -415,7 +415,17 @@ def test_a_figure_whose_segment_was_deleted_says_to_restore_the_segment_first(ed
 
 
 @pytest.mark.parametrize(
-    "factory", ["ReportFactory", "CompanyFactory", "SegmentFactory", "QuestionFactory"]
+    "factory",
+    [
+        "ReportFactory",
+        "CompanyFactory",
+        "SegmentFactory",
+        "QuestionFactory",
+        "ReportSectionFactory",
+        "ReportCompanyFactory",
+        "RegionFactory",
+        "MarketFigureFactory",
+    ],
 )
 def test_revert_works_for_every_kind_of_content(editor, factory):
     import tests.factories
@@ -424,11 +434,11 @@ def test_revert_works_for_every_kind_of_content(editor, factory):
     first = obj.history.earliest()
     url = admin_url(type(obj), "change", obj.pk)
     form = admin_post_data(editor.get(url))
-    field = next(f for f in ("title", "name", "question") if f in form)
-    form[field] = "Changed by the editor"
+    field = next(f for f in ("title", "name", "question", "source", "position") if f in form)
+    form[field] = "9" if field == "position" else "Changed by the editor"
     assert editor.post(url, form).status_code == 302
     revert_url = admin_url(type(obj), "simple_history", obj.pk, first.history_id)
     response = editor.post(revert_url, admin_post_data(editor.get(revert_url)))
     assert response.status_code == 302, response.content.decode()[:3000]
     obj.refresh_from_db()
-    assert getattr(obj, field) == getattr(first, field)
+    assert getattr(obj, field) == getattr(first, field) != form[field]
