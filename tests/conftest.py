@@ -5,9 +5,12 @@ import pytest
 
 
 def pytest_configure(config):
-    """Under pytest-xdist each worker gets a Redis database of its own (15, 14, ...):
-    a test that clears the cache must not clear another worker's."""
+    """Test-only settings: a fast password hasher (the real one costs over half a second
+    per test user), and under pytest-xdist a Redis database per worker (15, 14, ...): a
+    test that clears the cache must not clear another worker's."""
     from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     location = settings.CACHES["default"].get("LOCATION")
