@@ -5,14 +5,19 @@ from rest_framework import serializers, viewsets
 
 from faq.filters import QuestionFilter
 from faq.models import Question
-from gtmp_site.api.mixins import ConditionalWriteMixin, ModelRulesMixin, visible_to
+from gtmp_site.api.mixins import (
+    ConditionalWriteMixin,
+    ModelRulesMixin,
+    NullableSlugField,
+    visible_to,
+)
 from market.api import RenderedProseMixin, visible_reports
 from market.models import Report
 
 
 class QuestionSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:faq-detail")
-    report = serializers.SlugRelatedField(
+    report = NullableSlugField(
         slug_field="slug",
         queryset=Report.objects.all(),
         allow_null=True,

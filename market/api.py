@@ -13,7 +13,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from companies.models import ReportCompany
-from gtmp_site.api.mixins import ConditionalWriteMixin, ModelRulesMixin, etag_for, visible_to
+from gtmp_site.api.mixins import (
+    ConditionalWriteMixin,
+    ModelRulesMixin,
+    NullableSlugField,
+    etag_for,
+    visible_to,
+)
 from market import forecast, placeholders
 from market.fields import ProseField
 from market.filters import MarketFigureFilter, ReportFilter, SegmentFilter
@@ -167,7 +173,7 @@ class ReportSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSer
         lookup_field="slug",
         help_text="The report's yearly series and checks.",
     )
-    region = serializers.SlugRelatedField(
+    region = NullableSlugField(
         slug_field="slug",
         queryset=Region.objects.all(),
         allow_null=True,

@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 
 from gtmp_site.api.filtersets import StrictFilterSet
 from market.models import MarketFigure, Report, Segment
@@ -23,6 +24,12 @@ class SegmentFilter(StrictFilterSet):
         fields = ["report", "slug"]
 
 
+class YearFilter(django_filters.NumberFilter):
+    """A whole year: NumberFilter reads decimals, so "1.19e-07" would pass for a year."""
+
+    field_class = forms.IntegerField
+
+
 class MarketFigureFilter(StrictFilterSet):
     report = django_filters.CharFilter(field_name="report__slug", help_text="Report slug.")
     segment = django_filters.CharFilter(
@@ -33,8 +40,8 @@ class MarketFigureFilter(StrictFilterSet):
         method="filter_scope",
         help_text="`total`: whole-market figures only; `segment`: segment figures only.",
     )
-    year_min = django_filters.NumberFilter(field_name="year", lookup_expr="gte")
-    year_max = django_filters.NumberFilter(field_name="year", lookup_expr="lte")
+    year_min = YearFilter(field_name="year", lookup_expr="gte", help_text="From this year on.")
+    year_max = YearFilter(field_name="year", lookup_expr="lte", help_text="Up to this year.")
 
     class Meta:
         model = MarketFigure

@@ -413,3 +413,23 @@ def test_last_changed_follows_a_child_edit_on_the_page_and_the_api(api, client, 
     assert page["Last-Modified"] == after["Last-Modified"]
     unchanged = client.get(f"/reports/{SLUG}/", HTTP_IF_MODIFIED_SINCE=page["Last-Modified"])
     assert unchanged.status_code == 304
+
+
+@pytest.mark.django_db
+def test_a_year_filter_takes_whole_years_only(client):
+    response = client.get("/api/v1/figures/?year_max=1.192092896e-07")
+    assert response.status_code == 400 and "year_max" in response.json()
+    assert client.get("/api/v1/figures/?year_max=2030").status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_empty_report_slug_is_refused_not_read_as_site_wide():
+    from rest_framework.test import APIClient
+
+    from tests.factories import EditorFactory
+
+    api = APIClient()
+    api.force_authenticate(EditorFactory())
+    body = {"report": "", "question": "Is this site-wide?", "answer": "No."}
+    response = api.post("/api/v1/faqs/", body, format="json")
+    assert response.status_code == 400 and "report" in response.json()

@@ -104,6 +104,16 @@ STRICT_FIELDS = {
 }
 
 
+class NullableSlugField(serializers.SlugRelatedField):
+    """A slug or null. DRF quietly reads "" as null for a relation; the schema says a
+    slug has at least one character, so "" is a 400 here."""
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":
+            raise serializers.ValidationError("Give a slug, or null.", code="blank")
+        return super().run_validation(data)
+
+
 class ModelRulesMixin:
     """Runs the model's own ``full_clean()`` on writes, so the API enforces exactly
     the rules (and messages) the admin does: clean(), field validators, constraints.
