@@ -2,11 +2,13 @@
 
 import io
 import json
-import time
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
 
@@ -401,10 +403,11 @@ def test_last_changed_follows_a_child_edit_on_the_page_and_the_api(api, client, 
     from django.utils.http import parse_http_date
 
     before = api.get(f"{API}/reports/{SLUG}/")
-    time.sleep(1.1)  # Last-Modified has one-second resolution
     figure = report.figures.get(year=2030)
     figure.note = "Checked again."
-    figure.save()
+    # Last-Modified has one-second resolution: the edit comes two seconds later.
+    with time_machine.travel(timezone.now() + timedelta(seconds=2)):
+        figure.save()
     after = api.get(f"{API}/reports/{SLUG}/")
     assert after.json()["last_changed"] > before.json()["last_changed"]
     assert parse_http_date(after["Last-Modified"]) > parse_http_date(before["Last-Modified"])
