@@ -42,3 +42,48 @@ def pytest_unconfigure(config):
             yellow=True,
             bold=True,
         )
+
+
+# Shared fixtures ------------------------------------------------------------------------------
+
+SLUG = "us-gene-therapy-medicinal-products-market"
+
+
+@pytest.fixture
+def report(db):
+    """The report as `make install` loads it (market/content/us_gtmp_market.toml)."""
+    from django.core.management import call_command
+
+    from market.models import Report
+
+    call_command("load_report_content", verbosity=0)
+    return Report.objects.get(slug=SLUG)
+
+
+@pytest.fixture
+def editor(client, db):
+    """A test client logged in as the editor erin."""
+    from tests.factories import EditorFactory
+
+    client.force_login(EditorFactory(username="erin"))
+    return client
+
+
+@pytest.fixture
+def api():
+    """An anonymous API client."""
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def editor_api(db):
+    """An API client authenticated as an editor."""
+    from rest_framework.test import APIClient
+
+    from tests.factories import EditorFactory
+
+    client = APIClient()
+    client.force_authenticate(EditorFactory())
+    return client

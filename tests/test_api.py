@@ -1,13 +1,11 @@
 """API v1: reads for everyone, writes for editors, same rules and numbers as the site."""
 
-import io
 import json
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
@@ -30,24 +28,6 @@ pytestmark = pytest.mark.django_db
 
 SLUG = "us-gene-therapy-medicinal-products-market"
 API = "/api/v1"
-
-
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-@pytest.fixture
-def editor_api():
-    client = APIClient()
-    client.force_authenticate(EditorFactory())
-    return client
-
-
-@pytest.fixture
-def report():
-    call_command("load_report_content", stdout=io.StringIO())
-    return Report.objects.get(slug=SLUG)
 
 
 def results(response):

@@ -21,12 +21,6 @@ def load(*args):
     return out.getvalue()
 
 
-@pytest.fixture
-def report():
-    load()
-    return Report.objects.get(slug=SLUG)
-
-
 def test_the_report_carries_the_seed_figures(report):
     assert report.title == "United States Gene Therapy Medicinal Products (GTMP) Market"
     assert (report.currency, report.unit) == ("USD", "billion")

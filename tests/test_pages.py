@@ -7,13 +7,11 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.urls import resolve, reverse
 
 from companies.models import Company
 from faq.models import Question
 from market.forecast import forecast_as_dict
-from market.models import Report
 from tests.factories import (
     MarketFigureFactory,
     QuestionFactory,
@@ -25,12 +23,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 SLUG = "us-gene-therapy-medicinal-products-market"
-
-
-@pytest.fixture
-def report():
-    call_command("load_report_content", stdout=io.StringIO())
-    return Report.objects.get(slug=SLUG)
 
 
 def page(client, url):

@@ -2,7 +2,6 @@
 figures on every page, checked in the admin, never a 500 or a blank."""
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from market import placeholders
@@ -11,18 +10,6 @@ from tests.admin_forms import admin_post_data
 from tests.factories import EditorFactory, MarketFigureFactory, ReportFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def report():
-    call_command("load_report_content", verbosity=0)
-    return Report.objects.get()
-
-
-@pytest.fixture
-def editor(client):
-    client.force_login(EditorFactory())
-    return client
 
 
 def change_url(obj):

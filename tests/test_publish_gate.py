@@ -13,12 +13,6 @@ pytestmark = pytest.mark.django_db
 GATE = "A published or scheduled report cannot have contradicting numbers"
 
 
-@pytest.fixture
-def editor(client):
-    client.force_login(EditorFactory())
-    return client
-
-
 def report_with_total(status):
     report = ReportFactory(status=status, base_year=2022, forecast_start_year=2024)
     MarketFigureFactory(report=report, year=2022, value="4.00")
@@ -91,13 +85,11 @@ def test_the_api_refuses_the_same_contradiction():
     assert GATE in str(response.json())
 
 
-def test_deleting_a_figure_the_published_prose_needs_is_refused(editor):
-    from django.core.management import call_command
+def test_deleting_a_figure_the_published_prose_needs_is_refused(editor, report):
     from rest_framework.test import APIClient
 
     from tests.admin_forms import rendered_form
 
-    call_command("load_report_content", verbosity=0)
     figure = MarketFigure.objects.get(year=2030, segment=None)
     delete_url = reverse("admin:market_marketfigure_delete", args=[figure.pk])
     response = editor.post(delete_url, rendered_form(editor.get(delete_url)), follow=True)

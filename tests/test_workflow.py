@@ -17,20 +17,12 @@ from market.models import AuditEvent, MarketFigure, Report
 from tests.admin_forms import admin_post_data, rendered_form
 from tests.factories import (
     CompanyFactory,
-    EditorFactory,
     MarketFigureFactory,
     ReportFactory,
     SegmentFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(client):
-    user = EditorFactory(username="erin")
-    client.force_login(user)
-    return client
 
 
 def admin_url(model, action, *args):
@@ -344,10 +336,8 @@ def test_publishing_and_unpublishing_are_in_the_audit_trail(editor):
     assert editor.get(admin_url(AuditEvent, "add")).status_code == 403
 
 
-def test_loaded_figures_have_a_first_version_that_can_be_restored(editor):
-    from django.core.management import call_command
+def test_loaded_figures_have_a_first_version_that_can_be_restored(editor, report):
 
-    call_command("load_report_content", verbosity=0)
     figure = MarketFigure.objects.get(year=2030, segment=None)
     first = figure.history.get()
     assert first.history_user is None and first.history_change_reason.startswith("Loaded")

@@ -192,11 +192,11 @@ def test_a_form_sent_without_its_version_is_refused(editors):
 
 
 @pytest.mark.django_db
-def test_every_admin_form_renders_its_version_in_the_main_form_and_every_inline_row(editors):
+def test_every_admin_form_renders_its_version_in_the_main_form_and_every_inline_row(
+    editors, report
+):
     from django.contrib import admin
-    from django.core.management import call_command
 
-    call_command("load_report_content", verbosity=0)
     alice, _ = editors
     checked = 0
     for model in admin.site._registry:
@@ -233,10 +233,8 @@ def test_a_deletion_confirmed_after_a_colleagues_change_is_refused(editors):
 
 
 @pytest.mark.django_db
-def test_saving_an_unchanged_report_page_writes_no_history(editors):
-    from django.core.management import call_command
+def test_saving_an_unchanged_report_page_writes_no_history(editors, report):
 
-    call_command("load_report_content", verbosity=0)
     alice, _ = editors
     report = Report.objects.get()
     before = history_rows()
