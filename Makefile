@@ -48,9 +48,10 @@ install: $(VENV_STAMP) $(NODE_STAMP) $(STATIC_STAMP)  ## virtualenv, npm package
 run: install  ## serve the site on http://127.0.0.1:8000/ (SQLite, debug on)
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-lint: $(VENV_STAMP)  ## ruff lint and format check
+lint: $(VENV_STAMP)  ## ruff lint and format check, import layering (import-linter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(VENV_STAMP)  ## apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .

@@ -2,7 +2,8 @@ from django.contrib import admin
 
 from companies.models import Company, ReportCompany
 from companies.resources import CompanyResource
-from market.admin_base import ContentAdmin, SpreadsheetAdminMixin
+from gtmp_site.core.admin_base import ContentAdmin
+from market.spreadsheets import SpreadsheetAdminMixin
 
 
 @admin.register(Company)

@@ -6,10 +6,10 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from gtmp_site.core.fields import HttpsURLField, ProseField
+from gtmp_site.core.versioning import VersionedModel
 from market import placeholders
-from market.fields import HttpsURLField, ProseField
 from market.models import MAX_YEAR, MIN_YEAR, Report, Segment
-from market.versioning import VersionedModel
 
 FOUNDED_MIN_YEAR = 1800
 

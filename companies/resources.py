@@ -1,7 +1,7 @@
 """Spreadsheet import and export of companies (django-import-export); the slug is the identity."""
 
 from companies.models import Company
-from market.import_rows import ReadableImportResource
+from gtmp_site.core.import_rows import ReadableImportResource
 
 
 class CompanyResource(ReadableImportResource):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from faq.models import Question
-from market.admin_base import ContentAdmin
+from gtmp_site.core.admin_base import ContentAdmin
 
 
 @admin.register(Question)

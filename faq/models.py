@@ -1,10 +1,10 @@
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from gtmp_site.core.fields import ProseField
+from gtmp_site.core.versioning import VersionedModel
 from market import placeholders
-from market.fields import ProseField
 from market.models import Report
-from market.versioning import VersionedModel
 
 
 class QuestionQuerySet(models.QuerySet):

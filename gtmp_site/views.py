@@ -7,7 +7,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from market.prose import plain_text
+from gtmp_site.core.prose import plain_text
 
 
 @never_cache

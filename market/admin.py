@@ -3,14 +3,13 @@ from django.utils.html import format_html, format_html_join
 
 from companies.models import ReportCompany
 from faq.models import Question
-from market import forecast
-from market.admin_base import (
+from gtmp_site.core.admin_base import (
     ContentAdmin,
-    SpreadsheetAdminMixin,
     VersionedAdminForm,
     VersionedInlineFormSet,
     VersionedInlineMixin,
 )
+from market import forecast
 from market.models import (
     AuditEvent,
     Country,
@@ -22,6 +21,7 @@ from market.models import (
     refuse_publication,
 )
 from market.resources import MarketFigureResource
+from market.spreadsheets import SpreadsheetAdminMixin
 
 
 class MarketFigureFormSet(VersionedInlineFormSet):

@@ -20,8 +20,8 @@ from gtmp_site.api.mixins import (
     etag_for,
     visible_to,
 )
+from gtmp_site.core.fields import ProseField
 from market import forecast, placeholders
-from market.fields import ProseField
 from market.filters import MarketFigureFilter, ReportFilter, SegmentFilter
 from market.models import MarketFigure, Region, Report, Segment
 

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 
 
 class MarketConfig(AppConfig):
@@ -7,7 +6,10 @@ class MarketConfig(AppConfig):
     verbose_name = "Market reports"
 
     def ready(self):
-        from market import audit, checks  # noqa: F401 - connect signal handlers and checks
-        from market.editors import ensure_editors_group
+        from gtmp_site.core.fields import ProseField
+        from market import audit  # noqa: F401 - connects the audit signal handlers
+        from market.placeholders import HELP, validate_placeholders
 
-        post_migrate.connect(ensure_editors_group, sender=self)
+        # Every prose field, in every app, refuses placeholders with unknown names.
+        ProseField.app_validators.append(validate_placeholders)
+        ProseField.app_help.append(HELP)

@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from gtmp_site.core.fields import HttpsURLField, ProseField
+from gtmp_site.core.versioning import VersionedModel
 from market import forecast, placeholders
-from market.fields import HttpsURLField, ProseField
-from market.versioning import VersionedModel
 
 # Years a market report can sensibly speak about.
 MIN_YEAR = 1990
@@ -539,27 +539,3 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()}: {self.subject}"
-
-
-class OpenEditor(models.Model):
-    """An editor who has an object's admin page open, as last reported by the page.
-
-    The change page reports every few seconds (static/js/editing_notice.js), so
-    each editor sees who else is editing the same object. Kept in the database,
-    not a per-process cache, so every app server sees every editor.
-    """
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
-    object_id = models.CharField(max_length=64)
-    last_seen = models.DateTimeField(db_index=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "content_type", "object_id"], name="open_editor_once_per_object"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.user} on {self.content_type} {self.object_id}"

@@ -8,7 +8,7 @@ Every row goes through the model's full_clean(), the same rules as the admin.
 from import_export import fields
 from import_export.widgets import ForeignKeyWidget
 
-from market.import_rows import ReadableImportResource
+from gtmp_site.core.import_rows import ReadableImportResource
 from market.models import MarketFigure, Report, Segment
 
 

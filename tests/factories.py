@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from companies.models import Company, ReportCompany
 from faq.models import Question
-from market.editors import ensure_editors_group
+from gtmp_site.core.editors import ensure_editors_group
 from market.models import MarketFigure, Region, Report, ReportSection, Segment
 
 

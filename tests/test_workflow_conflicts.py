@@ -9,8 +9,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from companies.models import Company
+from gtmp_site.core.versioning import StaleObjectError, VersionedModel
 from market.models import Report
-from market.versioning import StaleObjectError, VersionedModel
 from tests.admin_forms import admin_post_data, rendered_form
 from tests.factories import (
     CompanyFactory,

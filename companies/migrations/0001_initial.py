@@ -5,7 +5,7 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-import market.fields
+import gtmp_site.core.fields
 
 
 class Migration(migrations.Migration):
@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ),
                 ("slug", models.SlugField(max_length=200, unique=True)),
                 ("legal_name", models.CharField(blank=True, max_length=200)),
-                ("website", market.fields.HttpsURLField(blank=True)),
+                ("website", gtmp_site.core.fields.HttpsURLField(blank=True)),
                 (
                     "headquarters",
                     models.CharField(blank=True, help_text="City and state.", max_length=200),
@@ -116,7 +116,7 @@ class Migration(migrations.Migration):
                 ),
                 ("slug", models.SlugField(max_length=200)),
                 ("legal_name", models.CharField(blank=True, max_length=200)),
-                ("website", market.fields.HttpsURLField(blank=True)),
+                ("website", gtmp_site.core.fields.HttpsURLField(blank=True)),
                 (
                     "headquarters",
                     models.CharField(blank=True, help_text="City and state.", max_length=200),

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import market.fields
+import gtmp_site.core.fields
 
 
 class Migration(migrations.Migration):
@@ -49,7 +49,9 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="company",
             name="website",
-            field=market.fields.HttpsURLField(blank=True, help_text="The company's own site."),
+            field=gtmp_site.core.fields.HttpsURLField(
+                blank=True, help_text="The company's own site."
+            ),
         ),
         migrations.AlterField(
             model_name="historicalcompany",
@@ -89,6 +91,8 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="historicalcompany",
             name="website",
-            field=market.fields.HttpsURLField(blank=True, help_text="The company's own site."),
+            field=gtmp_site.core.fields.HttpsURLField(
+                blank=True, help_text="The company's own site."
+            ),
         ),
     ]

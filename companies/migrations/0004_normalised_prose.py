@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-import market.fields
+import gtmp_site.core.fields
 
 
 class Migration(migrations.Migration):
@@ -14,28 +14,28 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="company",
             name="facts_source",
-            field=market.fields.ProseField(
+            field=gtmp_site.core.fields.ProseField(
                 blank=True, help_text="Where the facts above come from: one address per line."
             ),
         ),
         migrations.AlterField(
             model_name="company",
             name="profile",
-            field=market.fields.ProseField(
+            field=gtmp_site.core.fields.ProseField(
                 blank=True, help_text="Markdown. What the company does."
             ),
         ),
         migrations.AlterField(
             model_name="historicalcompany",
             name="facts_source",
-            field=market.fields.ProseField(
+            field=gtmp_site.core.fields.ProseField(
                 blank=True, help_text="Where the facts above come from: one address per line."
             ),
         ),
         migrations.AlterField(
             model_name="historicalcompany",
             name="profile",
-            field=market.fields.ProseField(
+            field=gtmp_site.core.fields.ProseField(
                 blank=True, help_text="Markdown. What the company does."
             ),
         ),

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-import market.fields
+import gtmp_site.core.fields
 
 
 class Migration(migrations.Migration):
@@ -14,11 +14,11 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="historicalquestion",
             name="answer",
-            field=market.fields.ProseField(help_text="Markdown."),
+            field=gtmp_site.core.fields.ProseField(help_text="Markdown."),
         ),
         migrations.AlterField(
             model_name="question",
             name="answer",
-            field=market.fields.ProseField(help_text="Markdown."),
+            field=gtmp_site.core.fields.ProseField(help_text="Markdown."),
         ),
     ]

@@ -9,7 +9,7 @@ from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from market.versioning import StaleObjectError
+from gtmp_site.core.versioning import StaleObjectError
 
 logger = logging.getLogger(__name__)
 

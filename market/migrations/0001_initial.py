@@ -8,7 +8,7 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-import market.fields
+import gtmp_site.core.fields
 
 
 class Migration(migrations.Migration):
@@ -588,7 +588,7 @@ class Migration(migrations.Migration):
                         max_length=200,
                     ),
                 ),
-                ("source_url", market.fields.HttpsURLField(blank=True, max_length=500)),
+                ("source_url", gtmp_site.core.fields.HttpsURLField(blank=True, max_length=500)),
                 ("note", models.CharField(blank=True, max_length=300)),
                 ("updated_at", models.DateTimeField(auto_now=True)),
                 (
@@ -660,7 +660,7 @@ class Migration(migrations.Migration):
                         max_length=200,
                     ),
                 ),
-                ("source_url", market.fields.HttpsURLField(blank=True, max_length=500)),
+                ("source_url", gtmp_site.core.fields.HttpsURLField(blank=True, max_length=500)),
                 ("note", models.CharField(blank=True, max_length=300)),
                 ("updated_at", models.DateTimeField(blank=True, editable=False)),
                 ("history_id", models.AutoField(primary_key=True, serialize=False)),

@@ -3,7 +3,7 @@
 import django.core.validators
 from django.db import migrations, models
 
-import market.fields
+import gtmp_site.core.fields
 
 
 class Migration(migrations.Migration):
@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="historicalmarketfigure",
             name="source_url",
-            field=market.fields.HttpsURLField(
+            field=gtmp_site.core.fields.HttpsURLField(
                 blank=True, help_text="Where the source publishes the figure.", max_length=500
             ),
         ),
@@ -85,7 +85,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="marketfigure",
             name="source_url",
-            field=market.fields.HttpsURLField(
+            field=gtmp_site.core.fields.HttpsURLField(
                 blank=True, help_text="Where the source publishes the figure.", max_length=500
             ),
         ),

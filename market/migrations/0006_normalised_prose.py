@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-import market.fields
+import gtmp_site.core.fields
 
 
 class Migration(migrations.Migration):
@@ -14,40 +14,40 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="historicalregion",
             name="description",
-            field=market.fields.ProseField(
+            field=gtmp_site.core.fields.ProseField(
                 blank=True, help_text="Markdown. What the region covers in the reports that use it."
             ),
         ),
         migrations.AlterField(
             model_name="historicalreport",
             name="methodology",
-            field=market.fields.ProseField(
+            field=gtmp_site.core.fields.ProseField(
                 blank=True, help_text="Markdown. How the figures were made and what they cover."
             ),
         ),
         migrations.AlterField(
             model_name="historicalreport",
             name="sources",
-            field=market.fields.ProseField(
+            field=gtmp_site.core.fields.ProseField(
                 blank=True, help_text="Markdown. The publications the report's facts come from."
             ),
         ),
         migrations.AlterField(
             model_name="historicalreport",
             name="summary",
-            field=market.fields.ProseField(
+            field=gtmp_site.core.fields.ProseField(
                 help_text="Markdown. Two or three sentences shown at the top of the page and in search results."
             ),
         ),
         migrations.AlterField(
             model_name="historicalreportsection",
             name="body",
-            field=market.fields.ProseField(help_text="Markdown."),
+            field=gtmp_site.core.fields.ProseField(help_text="Markdown."),
         ),
         migrations.AlterField(
             model_name="historicalsegment",
             name="outlook",
-            field=market.fields.ProseField(
+            field=gtmp_site.core.fields.ProseField(
                 blank=True,
                 help_text="Markdown. Obstacles and prospects.",
                 verbose_name="challenges and outlook",
@@ -56,47 +56,47 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="historicalsegment",
             name="overview",
-            field=market.fields.ProseField(
+            field=gtmp_site.core.fields.ProseField(
                 blank=True, help_text="Markdown. What the segment covers."
             ),
         ),
         migrations.AlterField(
             model_name="region",
             name="description",
-            field=market.fields.ProseField(
+            field=gtmp_site.core.fields.ProseField(
                 blank=True, help_text="Markdown. What the region covers in the reports that use it."
             ),
         ),
         migrations.AlterField(
             model_name="report",
             name="methodology",
-            field=market.fields.ProseField(
+            field=gtmp_site.core.fields.ProseField(
                 blank=True, help_text="Markdown. How the figures were made and what they cover."
             ),
         ),
         migrations.AlterField(
             model_name="report",
             name="sources",
-            field=market.fields.ProseField(
+            field=gtmp_site.core.fields.ProseField(
                 blank=True, help_text="Markdown. The publications the report's facts come from."
             ),
         ),
         migrations.AlterField(
             model_name="report",
             name="summary",
-            field=market.fields.ProseField(
+            field=gtmp_site.core.fields.ProseField(
                 help_text="Markdown. Two or three sentences shown at the top of the page and in search results."
             ),
         ),
         migrations.AlterField(
             model_name="reportsection",
             name="body",
-            field=market.fields.ProseField(help_text="Markdown."),
+            field=gtmp_site.core.fields.ProseField(help_text="Markdown."),
         ),
         migrations.AlterField(
             model_name="segment",
             name="outlook",
-            field=market.fields.ProseField(
+            field=gtmp_site.core.fields.ProseField(
                 blank=True,
                 help_text="Markdown. Obstacles and prospects.",
                 verbose_name="challenges and outlook",
@@ -105,7 +105,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="segment",
             name="overview",
-            field=market.fields.ProseField(
+            field=gtmp_site.core.fields.ProseField(
                 blank=True, help_text="Markdown. What the segment covers."
             ),
         ),

@@ -4,8 +4,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from gtmp_site.core.prose import plain_text, render_markdown
 from market import placeholders
-from market.prose import plain_text, render_markdown
 
 register = template.Library()
 

@@ -1,5 +1,5 @@
 // Tells an editor who else has the same admin page open, and when a colleague
-// saved the object after this page was opened (market/admin_base.py,
+// saved the object after this page was opened (gtmp_site/core/admin_base.py,
 // ContentAdmin.editing_view). Reports every few seconds; no reload needed.
 (function () {
   "use strict";

@@ -8,7 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from market.editors import ensure_editors_group
+from gtmp_site.core.editors import ensure_editors_group
 
 PASSWORD_ENV = "DJANGO_EDITOR_PASSWORD"
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from import_export import fields, resources, widgets
 
-from market.admin_base import saved_by
+from gtmp_site.core.admin_base import saved_by
 
 
 class ImportRowError(ValueError):

@@ -4,7 +4,7 @@ Every content model carries a ``version`` number. A save sends
 ``UPDATE ... SET version = n + 1 WHERE id = ... AND version = n``, where n is
 the version the saver read; if another save came first, no row matches and
 ``StaleObjectError`` is raised instead of silently overwriting it. The admin
-(market/admin_base.py) and the API (gtmp_site/api) turn it into a message.
+(gtmp_site/core/admin_base.py) and the API (gtmp_site/api) turn it into a message.
 """
 
 from django.db import models

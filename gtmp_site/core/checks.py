@@ -6,8 +6,8 @@ from django.core import checks
 
 @checks.register(checks.Tags.admin)
 def versioned_admins(app_configs, **kwargs):
-    from market.admin_base import ContentAdmin, VersionedInlineMixin
-    from market.versioning import VersionedModel
+    from gtmp_site.core.admin_base import ContentAdmin, VersionedInlineMixin
+    from gtmp_site.core.versioning import VersionedModel
 
     errors = []
     for model, model_admin in admin.site._registry.items():

@@ -34,19 +34,21 @@ class ProseFormField(forms.CharField):
 class ProseField(models.TextField):
     """A Markdown text field whose value is normalised (``normalize_prose``) on
     every path in: forms compare and clean it, and every save stores it so.
-    Its placeholders (market/placeholders.py) must have known names."""
+    Apps add validators every prose field applies to ``app_validators`` (market adds
+    its placeholder check), so the core needs to know none of them."""
+
+    app_validators = []
 
     @property
     def default_validators(self):
-        from market.placeholders import validate_placeholders
+        return list(self.app_validators)
 
-        return [validate_placeholders]
+    # Apps add a sentence editors should read under every prose field.
+    app_help = []
 
     def formfield(self, **kwargs):
-        from market.placeholders import HELP
-
         field = super().formfield(**{"form_class": ProseFormField, **kwargs})
-        field.help_text = f"{field.help_text} {HELP}".strip()
+        field.help_text = " ".join([field.help_text, *self.app_help]).strip()
         return field
 
     def to_python(self, value):

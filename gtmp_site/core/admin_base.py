@@ -9,7 +9,7 @@ colleague changed keep their values, the editor's own changes are applied,
 and the editor is told so. Only a field both changed is a conflict, shown
 with both values; saving again keeps what the form then holds.
 
-``ContentAdmin`` and ``VersionedInlineMixin`` carry it; market/checks.py
+``ContentAdmin`` and ``VersionedInlineMixin`` carry it; gtmp_site/core/checks.py
 refuses an admin of a versioned model that does not use them.
 """
 
@@ -31,23 +31,20 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
-from import_export.admin import ImportExportMixin
-from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_m2m_reverse_field_name
 
-from market.audit import record_import
-from market.fields import (
+from gtmp_site.core.fields import (
     FiniteDecimalField,
     SafeModelChoiceField,
     SafeModelMultipleChoiceField,
     is_valid_key,
     normalize_prose,
 )
-from market.models import OpenEditor
-from market.versioning import StaleObjectError
+from gtmp_site.core.models import OpenEditor
+from gtmp_site.core.versioning import StaleObjectError
 
 OPENED, REVIEWED = "opened_version", "reviewed_version"
 VERSION_FIELDS = (OPENED, REVIEWED)
@@ -542,18 +539,3 @@ class ContentAdmin(VersionFieldsMixin, SimpleHistoryAdmin):
                 request, f"Not saved: {exc} Reload and apply your changes again.", messages.ERROR
             )
             return HttpResponseRedirect(request.get_full_path())
-
-
-class SpreadsheetAdminMixin(ImportExportMixin):
-    """CSV and XLSX import (dry run first, all rows or none) and export of the filtered list."""
-
-    formats = [CSV, XLSX]
-    import_template_name = "admin/content_import.html"
-
-    def get_import_data_kwargs(self, **kwargs):
-        # One invalid row rolls back the whole import, on the confirm step too.
-        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
-
-    def process_result(self, result, request):
-        record_import(user=request.user, model=self.model, totals=result.totals)
-        return super().process_result(result, request)
