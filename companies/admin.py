@@ -2,7 +2,8 @@ from django.contrib import admin
 
 from companies.models import Company, ReportCompany
 from companies.resources import CompanyResource
-from gtmp_site.core.admin_base import ContentAdmin
+from gtmp_site.core.admin_base import ContentAdmin, VersionedInlineMixin
+from market.admin import ReportAdmin
 from market.spreadsheets import SpreadsheetAdminMixin
 
 
@@ -36,3 +37,13 @@ class ReportCompanyAdmin(ContentAdmin):
     list_select_related = ["company", "report"]
     search_fields = ["company__name"]
     autocomplete_fields = ["company"]
+
+
+class ReportCompanyInline(VersionedInlineMixin, admin.TabularInline):
+    model = ReportCompany
+    extra = 0
+    autocomplete_fields = ["company"]
+    fields = ["position", "company"]
+
+
+ReportAdmin.add_inline(ReportCompanyInline)

@@ -1,7 +1,8 @@
 from django.contrib import admin
 
 from faq.models import Question
-from gtmp_site.core.admin_base import ContentAdmin
+from gtmp_site.core.admin_base import ContentAdmin, VersionedInlineMixin
+from market.admin import ReportAdmin
 
 
 @admin.register(Question)
@@ -11,3 +12,12 @@ class QuestionAdmin(ContentAdmin):
     list_filter = ["is_published", "report"]
     list_select_related = ["report"]
     search_fields = ["question", "answer"]
+
+
+class QuestionInline(VersionedInlineMixin, admin.StackedInline):
+    model = Question
+    extra = 0
+    fields = [("question", "position", "is_published"), "answer"]
+
+
+ReportAdmin.add_inline(QuestionInline)

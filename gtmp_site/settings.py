@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "gtmp_site.core",
+    "gtmp_site",  # the project layer: the content loader, which spans every app
     "market",
     "companies",
     "faq",

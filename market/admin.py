@@ -1,8 +1,6 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 
-from companies.models import ReportCompany
-from faq.models import Question
 from gtmp_site.core.admin_base import (
     ContentAdmin,
     VersionedAdminForm,
@@ -93,19 +91,6 @@ class ReportSectionInline(VersionedInlineMixin, admin.StackedInline):
     fields = [("kind", "title", "position"), "body"]
 
 
-class ReportCompanyInline(VersionedInlineMixin, admin.TabularInline):
-    model = ReportCompany
-    extra = 0
-    autocomplete_fields = ["company"]
-    fields = ["position", "company"]
-
-
-class QuestionInline(VersionedInlineMixin, admin.StackedInline):
-    model = Question
-    extra = 0
-    fields = [("question", "position", "is_published"), "answer"]
-
-
 class ReportAdminForm(VersionedAdminForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -154,13 +139,17 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
         ("Methodology and sources", {"fields": ["methodology", "sources"]}),
         ("Publication", {"fields": ["status", "published_at", ("created_at", "updated_at")]}),
     ]
-    inlines = [
-        SegmentInline,
-        MarketFigureInline,
-        ReportSectionInline,
-        ReportCompanyInline,
-        QuestionInline,
-    ]
+    # companies and faq add their rows (top companies, questions) with add_inline().
+    inlines = [SegmentInline, MarketFigureInline, ReportSectionInline]
+
+    @classmethod
+    def add_inline(cls, inline):
+        """Edit another app's rows of a report on the report page, after the others.
+
+        The apps that build on reports call it from their admin module, so market
+        imports neither companies nor faq.
+        """
+        cls.inlines = [*cls.inlines, inline]
 
     def view_on_site(self, obj):
         """The public page once the report is public, its preview before."""

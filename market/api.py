@@ -1,6 +1,5 @@
 """API v1 for reports, segments, market figures and the forecast series."""
 
-from django.db.models import Prefetch
 from django.utils.http import http_date
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -12,7 +11,6 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from companies.models import ReportCompany
 from gtmp_site.api.mixins import (
     ConditionalWriteMixin,
     ModelRulesMixin,
@@ -146,7 +144,10 @@ class FigureSummarySerializer(serializers.ModelSerializer):
         fields = ["year", "value", "kind", "source"]
 
 
-class ListingSerializer(serializers.ModelSerializer):
+class ListingSerializer(serializers.Serializer):
+    """A company's place in a report's top-companies list (companies.ReportCompany)."""
+
+    position = serializers.IntegerField(read_only=True, help_text="1 is listed first.")
     slug = serializers.CharField(source="company.slug", read_only=True, help_text="Company slug.")
     name = serializers.CharField(source="company.name", read_only=True, help_text="Company name.")
     status = serializers.CharField(
@@ -159,10 +160,6 @@ class ListingSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="The company in the API.",
     )
-
-    class Meta:
-        model = ReportCompany
-        fields = ["position", "slug", "name", "status", "url"]
 
 
 class ReportSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSerializer):
@@ -335,18 +332,7 @@ class ReportViewSet(WriteWarningsMixin, ConditionalWriteMixin, viewsets.ModelVie
         return obj
 
     def get_queryset(self):
-        return (
-            visible_reports(self.request.user)
-            .select_related("region")
-            .prefetch_related(
-                "segments",
-                "sections",
-                "questions",
-                Prefetch("figures", queryset=MarketFigure.objects.select_related("segment")),
-                Prefetch("top_companies", queryset=ReportCompany.objects.select_related("company")),
-            )
-            .order_by("title")
-        )
+        return visible_reports(self.request.user).for_page().order_by("title")
 
     def detail_headers(self, report):
         return {"Last-Modified": http_date(report.last_changed().timestamp())}

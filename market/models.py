@@ -84,23 +84,26 @@ class ReportQuerySet(models.QuerySet):
         return self.filter(status=Report.Status.PUBLISHED, published_at__lte=timezone.now())
 
     def for_page(self):
-        """Everything the report page shows, in a fixed number of queries.
+        """Everything a report page or an API report shows, in a fixed number of queries:
+        region and countries, segments, sections, figures with their segments, the top
+        companies, and the published questions.
 
-        The count does not grow with the number of segments, figures,
-        companies or questions (tests/test_pages.py pins it).
+        The count does not grow with the number of segments, figures, companies or
+        questions (tests/test_pages.py pins it). The rows of other apps are reached
+        through their relations, so market imports neither companies nor faq.
         """
-        from companies.models import ReportCompany
-        from faq.models import Question
-
+        related = {name: self.model._meta.get_field(name).related_model
+                   for name in ("top_companies", "questions")}  # fmt: skip
         return self.select_related("region").prefetch_related(
             "region__countries",
             "segments",
             "sections",
             models.Prefetch("figures", queryset=MarketFigure.objects.select_related("segment")),
             models.Prefetch(
-                "top_companies", queryset=ReportCompany.objects.select_related("company")
+                "top_companies",
+                queryset=related["top_companies"].objects.select_related("company"),
             ),
-            models.Prefetch("questions", queryset=Question.objects.published()),
+            models.Prefetch("questions", queryset=related["questions"].objects.published()),
         )
 
 

@@ -51,7 +51,7 @@ SLUG = "us-gene-therapy-medicinal-products-market"
 
 @pytest.fixture
 def report(db):
-    """The report as `make install` loads it (market/content/us_gtmp_market.toml)."""
+    """The report as `make install` loads it (gtmp_site/content/us_gtmp_market.toml)."""
     from django.core.management import call_command
 
     from market.models import Report

@@ -1,4 +1,4 @@
-"""Load the report's starting content from market/content/*.toml.
+"""Load the report's starting content from gtmp_site/content/*.toml.
 
 Idempotent: a report whose slug already exists is left exactly as editors
 made it, and companies are matched by slug, so running the command again
@@ -18,7 +18,7 @@ from companies.models import Company, ReportCompany
 from faq.models import Question
 from market.models import Country, MarketFigure, Region, Report, ReportSection, Segment
 
-CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
+CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"  # gtmp_site/content
 # The first history version of every loaded row says where it came from; no user made it.
 LOADED = "Loaded from the starting content"
 
