@@ -7,7 +7,7 @@ from rest_framework import serializers, viewsets
 from companies.filters import CompanyFilter
 from companies.models import Company
 from gtmp_site.api.mixins import ConditionalWriteMixin, ModelRulesMixin
-from market.api import PageUrlField, visible_reports
+from market.api import PageUrlField
 from market.models import Segment
 
 
@@ -57,7 +57,5 @@ class CompanyViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
     queryset = Company.objects.none()
 
     def get_queryset(self):
-        public_segments = Segment.objects.filter(
-            report__in=visible_reports(self.request.user)
-        ).select_related("report")
-        return Company.objects.prefetch_related(Prefetch("segments", queryset=public_segments))
+        segments = Segment.objects.visible_to(self.request.user).select_related("report")
+        return Company.objects.prefetch_related(Prefetch("segments", queryset=segments))

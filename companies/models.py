@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 from gtmp_site.core.fields import HttpsURLField, ProseField
 from gtmp_site.core.versioning import VersionedModel
 from market import placeholders
-from market.models import MAX_YEAR, MIN_YEAR, Report, Segment
+from market.models import MAX_YEAR, MIN_YEAR, OfReportQuerySet, Report, Segment
 
 FOUNDED_MIN_YEAR = 1800
 
@@ -132,6 +132,7 @@ class ReportCompany(VersionedModel):
     position = models.PositiveSmallIntegerField(default=0, help_text="1 is listed first.")
 
     history = HistoricalRecords()
+    objects = OfReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["report", "position", "pk"]

@@ -3,11 +3,7 @@ from django.views.generic import DetailView, ListView
 
 from companies.models import Company, ReportCompany
 from gtmp_site.views import PageMetaMixin, plain_summary
-from market.models import Report, Segment
-
-
-def _public_segments():
-    return Segment.objects.filter(report__in=Report.objects.published())
+from market.models import Segment
 
 
 class CompanyListView(PageMetaMixin, ListView):
@@ -19,7 +15,7 @@ class CompanyListView(PageMetaMixin, ListView):
 
     def get_queryset(self):
         return Company.objects.prefetch_related(
-            Prefetch("segments", queryset=_public_segments().order_by("position"))
+            Prefetch("segments", queryset=Segment.objects.published().order_by("position"))
         )
 
 
@@ -34,11 +30,9 @@ class CompanyDetailView(PageMetaMixin, DetailView):
 
     def get_queryset(self):
         return Company.objects.prefetch_related(
-            Prefetch("segments", queryset=_public_segments().select_related("report")),
+            Prefetch("segments", queryset=Segment.objects.published().select_related("report")),
             Prefetch(
                 "listings",
-                queryset=ReportCompany.objects.filter(
-                    report__in=Report.objects.published()
-                ).select_related("report"),
+                queryset=ReportCompany.objects.published().select_related("report"),
             ),
         )

@@ -1,6 +1,5 @@
 """API v1 for frequently asked questions."""
 
-from django.db.models import Q
 from rest_framework import serializers, viewsets
 
 from faq.filters import QuestionFilter
@@ -9,9 +8,8 @@ from gtmp_site.api.mixins import (
     ConditionalWriteMixin,
     ModelRulesMixin,
     NullableSlugField,
-    visible_to,
 )
-from market.api import RenderedProseMixin, visible_reports
+from market.api import RenderedProseMixin
 from market.models import Report
 
 
@@ -43,8 +41,4 @@ class QuestionViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
     queryset = Question.objects.none()
 
     def get_queryset(self):
-        user = self.request.user
-        public = Question.objects.published().filter(
-            Q(report__isnull=True) | Q(report__in=visible_reports(user))
-        )
-        return visible_to(user, Question, Question.objects.all(), public).select_related("report")
+        return Question.objects.visible_to(self.request.user).select_related("report")

@@ -1,15 +1,24 @@
 from django.db import models
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from gtmp_site.core.fields import ProseField
+from gtmp_site.core.querysets import PublishedQuerySet
 from gtmp_site.core.versioning import VersionedModel
 from market import placeholders
 from market.models import Report
 
 
-class QuestionQuerySet(models.QuerySet):
-    def published(self):
+class QuestionQuerySet(PublishedQuerySet):
+    def listed(self):
+        """Questions an editor has not hidden (shown on their report's page)."""
         return self.filter(is_published=True)
+
+    def published(self):
+        """Listed questions that are site-wide or belong to a public report."""
+        return self.listed().filter(
+            Q(report__isnull=True) | Q(report__in=Report.objects.published())
+        )
 
 
 class Question(VersionedModel):

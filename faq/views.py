@@ -1,6 +1,5 @@
 from itertools import groupby
 
-from django.db.models import Q
 from django.views.generic import TemplateView
 
 from faq.models import Question
@@ -18,7 +17,6 @@ class FaqView(PageMetaMixin, TemplateView):
     def get_context_data(self, **kwargs):
         questions = (
             Question.objects.published()
-            .filter(Q(report__isnull=True) | Q(report__in=Report.objects.published()))
             .select_related("report")
             .order_by("report__title", "position", "pk")
         )

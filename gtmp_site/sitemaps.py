@@ -20,11 +20,7 @@ class SegmentSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        return (
-            Segment.objects.filter(report__in=Report.objects.published())
-            .select_related("report")
-            .order_by("report", "position")
-        )
+        return Segment.objects.published().select_related("report").order_by("report", "position")
 
     def lastmod(self, segment):
         return segment.updated_at

@@ -16,7 +16,6 @@ from gtmp_site.api.mixins import (
     ModelRulesMixin,
     NullableSlugField,
     etag_for,
-    visible_to,
 )
 from gtmp_site.core.fields import ProseField
 from market import forecast, placeholders
@@ -312,10 +311,6 @@ class ForecastSerializer(serializers.Serializer):
     )
 
 
-def visible_reports(user):
-    return visible_to(user, Report, Report.objects.all(), Report.objects.published())
-
-
 @with_write_warnings(ReportSerializer)
 class ReportViewSet(WriteWarningsMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     """Market reports, with their segments, headline figures and top companies."""
@@ -332,7 +327,7 @@ class ReportViewSet(WriteWarningsMixin, ConditionalWriteMixin, viewsets.ModelVie
         return obj
 
     def get_queryset(self):
-        return visible_reports(self.request.user).for_page().order_by("title")
+        return Report.objects.visible_to(self.request.user).for_page().order_by("title")
 
     def detail_headers(self, report):
         return {"Last-Modified": http_date(report.last_changed().timestamp())}
@@ -369,9 +364,7 @@ class SegmentViewSet(WriteWarningsMixin, ConditionalWriteMixin, viewsets.ModelVi
     queryset = Segment.objects.none()
 
     def get_queryset(self):
-        return Segment.objects.filter(report__in=visible_reports(self.request.user)).select_related(
-            "report"
-        )
+        return Segment.objects.visible_to(self.request.user).select_related("report")
 
 
 @with_write_warnings(MarketFigureSerializer)
@@ -385,6 +378,6 @@ class MarketFigureViewSet(WriteWarningsMixin, ConditionalWriteMixin, viewsets.Mo
     queryset = MarketFigure.objects.none()
 
     def get_queryset(self):
-        return MarketFigure.objects.filter(
-            report__in=visible_reports(self.request.user)
-        ).select_related("report", "segment")
+        return MarketFigure.objects.visible_to(self.request.user).select_related(
+            "report", "segment"
+        )

@@ -18,6 +18,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from gtmp_site.core.fields import HttpsURLField, ProseField
+from gtmp_site.core.querysets import PublishedQuerySet
 from gtmp_site.core.versioning import VersionedModel
 from market import forecast, placeholders
 
@@ -78,7 +79,7 @@ class Country(VersionedModel):
         return self.name
 
 
-class ReportQuerySet(models.QuerySet):
+class ReportQuerySet(PublishedQuerySet):
     def published(self):
         """Reports the public may see: published, with a publication date that has come."""
         return self.filter(status=Report.Status.PUBLISHED, published_at__lte=timezone.now())
@@ -103,7 +104,7 @@ class ReportQuerySet(models.QuerySet):
                 "top_companies",
                 queryset=related["top_companies"].objects.select_related("company"),
             ),
-            models.Prefetch("questions", queryset=related["questions"].objects.published()),
+            models.Prefetch("questions", queryset=related["questions"].objects.listed()),
         )
 
 
@@ -352,6 +353,13 @@ def refuse_publication(errors, field=None):
     raise ValidationError({field: message}) if field else message
 
 
+class OfReportQuerySet(PublishedQuerySet):
+    """Rows that belong to a report: public while their report is."""
+
+    def published(self):
+        return self.filter(report__in=Report.objects.published())
+
+
 class Segment(VersionedModel):
     """An application area of a report, such as Cancer or Monogenic."""
 
@@ -366,6 +374,7 @@ class Segment(VersionedModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+    objects = OfReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["report", "position", "name"]
@@ -438,6 +447,7 @@ class MarketFigure(VersionedModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+    objects = OfReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["report", "segment__position", "year"]

@@ -147,9 +147,7 @@ class SegmentDetailView(PageMetaMixin, DetailView):
 
 def report_data(request, slug, fmt):
     """The report's yearly series and checks as CSV or JSON (same numbers as the page)."""
-    report = get_object_or_404(
-        Report.objects.published().prefetch_related("figures__segment"), slug=slug
-    )
+    report = get_object_or_404(Report.objects.published().for_page(), slug=slug)
     result = report.forecast()
     filename = f"{report.slug}-forecast.{fmt}"
     if fmt == "json":

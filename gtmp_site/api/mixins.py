@@ -144,11 +144,3 @@ class ModelRulesMixin:
                 detail["non_field_errors"] = detail.pop("__all__")
             raise exceptions.ValidationError(detail) from None
         return attrs
-
-
-def visible_to(user, model, queryset, public):
-    """``queryset`` for a user who may view every row of ``model``, else ``public``."""
-    opts = model._meta
-    if user.is_authenticated and user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
-        return queryset
-    return public
