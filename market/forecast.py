@@ -133,6 +133,16 @@ def as_percent(rate):
     return None if rate is None else (rate * 100).quantize(PERCENT_QUANTUM, ROUND_HALF_EVEN)
 
 
+def value_text(value):
+    """A market size as every page, placeholder and table shows it: '14.40'."""
+    return f"{value:.2f}"
+
+
+def percent_text(rate):
+    """A rate (a fraction) as every page, placeholder and message shows it: '17.36 %'."""
+    return f"{as_percent(rate)} %"
+
+
 def build_series(figures, *, base_year, stated_cagr=None, cagr_period=None):
     """The yearly series through ``figures`` (one scope), as a list of ``Point``.
 

@@ -339,6 +339,10 @@ class Report(VersionedModel):
         """Unit label for figures, e.g. 'USD billion'."""
         return f"{self.currency} {self.unit}"
 
+    def amount_text(self, value):
+        """A market size with its currency and unit: 'USD 4.00 billion'."""
+        return f"{self.currency} {forecast.value_text(value)} {self.unit}"
+
 
 def refuse_publication(errors, field=None):
     """Raise the publish gate's ValidationError listing ``errors``, if there are any."""

@@ -98,8 +98,8 @@ class Facts:
         report = self.report
         if name in ("size", "value"):
             point = self._point(*args)
-            number = f"{point.value:.2f}"
-            text = f"{report.currency} {number} {report.unit}" if name == "size" else number
+            value = point.value
+            text = report.amount_text(value) if name == "size" else forecast.value_text(value)
             return f"{text} (computed)" if point.computed else text
         if name == "cagr":
             start, end = (self._point(year) for year in args)
@@ -107,12 +107,12 @@ class Facts:
                 rate = forecast.cagr(start.value, end.value, end.year - start.year)
             except forecast.ForecastError as exc:
                 raise PlaceholderError(str(exc)) from None
-            return f"{forecast.as_percent(rate)} %"
+            return forecast.percent_text(rate)
         if name in ("stated_cagr", "implied_cagr"):
             rate = getattr(self.result, name)
             if rate is None:
                 raise PlaceholderError(f"the report has no {name.replace('_', ' ')}")
-            return f"{forecast.as_percent(rate)} %"
+            return forecast.percent_text(rate)
         if name == "forecast_period":
             return f"{report.forecast_start_year}–{report.forecast_end_year}"
         return str(report.base_year)
@@ -120,7 +120,9 @@ class Facts:
     def values(self):
         """Every number a placeholder of this report can show, as typed in prose."""
         numbers = {
-            f"{p.value:.2f}" for s in (self.result.total, *self.result.segments) for p in s.points
+            forecast.value_text(p.value)
+            for s in (self.result.total, *self.result.segments)
+            for p in s.points
         }
         numbers |= {
             str(forecast.as_percent(r))

@@ -47,4 +47,4 @@ def amount(value, report):
     """A market size with its currency and unit: 'USD 4.00 billion'."""
     if value is None or value == "":  # a missing figure renders as an empty string
         return "—"
-    return f"{report.currency} {value:.2f} {report.unit}"
+    return report.amount_text(value)
