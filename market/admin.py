@@ -162,12 +162,12 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
             return "Shown once the report is saved."
         result = obj.forecast()
         checks = obj.checks()
-        implied = forecast.as_percent(result.implied_cagr)
+        implied = result.implied_cagr
         summary = format_html(
             "<p>Implied CAGR over {}–{}: <strong>{}</strong></p>",
             obj.forecast_start_year,
             obj.forecast_end_year,
-            f"{implied} %" if implied is not None else "not computable",
+            forecast.percent_text(implied) if implied is not None else "not computable",
         )
         if not checks:
             return format_html("{}<p>No problems found.</p>", summary)

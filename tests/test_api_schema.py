@@ -133,3 +133,9 @@ def test_editor_requests_conform_to_the_schema(case):
         headers={"Authorization": f"Token {token.key}"},
         excluded_checks=[positive_data_acceptance],
     )
+
+
+def test_the_docs_show_realistic_numbers(client):
+    schema = client.get("/api/v1/schema/?format=json").json()["components"]["schemas"]
+    assert schema["Report"]["properties"]["implied_cagr"]["example"] == "17.36"
+    assert schema["MarketFigure"]["properties"]["value"]["example"] == "14.400"

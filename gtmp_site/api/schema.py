@@ -80,10 +80,29 @@ COMMON_DESCRIPTIONS = {
 }
 
 
+# Realistic examples for the docs; without them Swagger UI invents values such as
+# an implied CAGR of "-287.35" from the decimal pattern.
+EXAMPLES = {
+    "value": "14.400",
+    "stated_cagr": "17.50",
+    "implied_cagr": "17.36",
+    "year": 2030,
+    "base_year": 2022,
+    "forecast_start_year": 2024,
+    "forecast_end_year": 2030,
+    "founded_year": 2013,
+    "status_year": 2019,
+    "position": 1,
+}
+
+
 def describe_common_fields(result, generator, request, public):
-    """drf-spectacular postprocessing hook: describe shared fields left undescribed."""
+    """drf-spectacular postprocessing hook: describe shared fields left undescribed,
+    and give numeric fields a realistic example."""
     for component in result.get("components", {}).get("schemas", {}).values():
         for name, prop in component.get("properties", {}).items():
             if name in COMMON_DESCRIPTIONS and "description" not in prop:
                 prop["description"] = COMMON_DESCRIPTIONS[name]
+            if name in EXAMPLES and "example" not in prop:
+                prop["example"] = EXAMPLES[name]
     return result
