@@ -1,6 +1,6 @@
 """Benchmark: latency of the main pages and API reads, and memory per worker.
 
-Runs the site as in production (tests/site_server.py) and fetches each URL
+Runs the site as in production (gtmp_site/local_site.py) and fetches each URL
 sequentially from this process over loopback, after a warm-up. Targets are
 for this 2-core machine; the run exits 1 if one is missed.
 
@@ -70,7 +70,7 @@ def worker_rss_mb(server_pid):
 
 
 def main():
-    from tests.site_server import running_site
+    from gtmp_site.local_site import running_site
 
     requests = int(os.environ.get("BENCH_REQUESTS", "300"))
     failures = []

@@ -1,6 +1,6 @@
 """Browser tests: Playwright driving Debian's Chromium against a real server.
 
-The site runs as in production (tests/site_server.py: gunicorn, debug off,
+The site runs as in production (gtmp_site/local_site.py: gunicorn, debug off,
 whitenoise) on a fresh SQLite database with the report content loaded.
 
 Without Chromium these tests are skipped and the run says so at the end;
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.site_server import manage, running_site
+from gtmp_site.local_site import manage, running_site
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -1,4 +1,4 @@
-"""A production-like server for browser tests and the benchmark.
+"""A production-like site on this machine, for the browser tests and the benchmark.
 
 gunicorn with debug off and whitenoise serving the collected static files, on
 a fresh SQLite database in ``folder`` with the report content loaded by the
