@@ -350,33 +350,40 @@ def forecast_as_dict(result, checks=None):
     ``checks`` replaces the forecast's own (e.g. with the report's prose checks added).
 
     Shape: {"stated_cagr": "17.50" | None, "implied_cagr": "17.36" | None (percent),
-    "series": [{"segment": None | name, "points": [{"year", "value", "kind",
-    "method", "computed", "source"}]}], "checks": [{"level", "code", "message"}]}.
+    "series": [``series_as_dict`` shape, whole market first], "checks": [{"level",
+    "code", "message"}]}.
     Decimals are strings so no precision is lost.
     """
     return {
         "stated_cagr": _str(as_percent(result.stated_cagr)),
         "implied_cagr": _str(as_percent(result.implied_cagr)),
-        "series": [
-            {
-                "segment": series.segment,
-                "points": [
-                    {
-                        "year": p.year,
-                        "value": str(p.value),
-                        "kind": p.kind,
-                        "method": p.method,
-                        "computed": p.computed,
-                        "source": p.source,
-                    }
-                    for p in series.points
-                ],
-            }
-            for series in (result.total, *result.segments)
-        ],
+        "series": [series_as_dict(series) for series in (result.total, *result.segments)],
         "checks": [
             {"level": c.level, "code": c.code, "message": c.message}
             for c in (result.checks if checks is None else checks)
+        ],
+    }
+
+
+def series_as_dict(series):
+    """JSON-ready form of one ``Series``: the one shape a series has outside Python,
+    in the API, the downloads and the page's chart data.
+
+    Shape: {"segment": None | name, "points": [{"year", "value" (a decimal string),
+    "kind", "method", "computed", "source"}]}.
+    """
+    return {
+        "segment": series.segment,
+        "points": [
+            {
+                "year": p.year,
+                "value": str(p.value),
+                "kind": p.kind,
+                "method": p.method,
+                "computed": p.computed,
+                "source": p.source,
+            }
+            for p in series.points
         ],
     }
 

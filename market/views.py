@@ -57,7 +57,7 @@ class ReportDetailView(PageMetaMixin, DetailView):
             total_chart=charts.chart_data(
                 result.total, title=f"{report.title}: market size", unit=report.value_label
             ),
-            total_rows=charts.table_rows(result.total),
+            total_points=result.total.points,
             segments=[
                 segment_block(report, segment, by_segment.get(segment.name))
                 for segment in report.segments.all()
@@ -107,12 +107,12 @@ def headline(report, result):
 
 def segment_block(report, segment, series):
     """A segment with its chart and table, when it has figures."""
-    block = {"segment": segment, "chart": None, "rows": []}
+    block = {"segment": segment, "chart": None, "points": ()}
     if series and series.points:
         block["chart"] = charts.chart_data(
             series, title=f"{segment.name}: market size", unit=report.value_label
         )
-        block["rows"] = charts.table_rows(series)
+        block["points"] = series.points
     return block
 
 

@@ -84,13 +84,11 @@ def test_chart_data_is_embedded_as_json_not_inline_script(client, report):
     html = page(client, report.get_absolute_url())
     match = re.search(r'<script id="chart-total" type="application/json">(.*?)</script>', html)
     data = json.loads(match.group(1))
-    assert data["labels"] == list(range(2022, 2031))
     assert data["unit"] == "USD billion"
-    assert {d["category"] for d in data["datasets"]} == {
-        "estimate-sourced",
-        "forecast-sourced",
-        "forecast-computed",
-    }
+    # The same series shape as the API's forecast endpoint.
+    api = client.get(f"/api/v1/reports/{report.slug}/forecast/").json()
+    assert data["points"] == api["series"][0]["points"]
+    assert [p["year"] for p in data["points"]] == list(range(2022, 2031))
     scripts = re.findall(r"<script(?![^>]*(?:src=|application/(?:ld\+)?json))[^>]*>", html)
     assert scripts == []
     assert 'role="img"' in html and 'aria-label="' in html

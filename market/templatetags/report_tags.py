@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from gtmp_site.core.prose import plain_text, render_markdown
-from market import placeholders
+from market import charts, forecast, placeholders
 
 register = template.Library()
 
@@ -40,6 +40,18 @@ def faq_json_ld(questions):
     payload = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
     # The payload is escaped above, so it is safe inside the script element.
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
+
+
+@register.filter
+def figure(value):
+    """A market size as every page shows it: '14.40'."""
+    return forecast.value_text(value)
+
+
+@register.filter
+def basis(point):
+    """How a forecast point came about, in words (market.charts.basis)."""
+    return charts.basis(point)
 
 
 @register.filter

@@ -1,8 +1,10 @@
 /* Draws every chart on a page with Chart.js.
  *
  * Each <canvas data-chart="ID"> reads its data from the JSON element #ID
- * (written by Django's json_script; shape in market/charts.py). No inline
- * script is needed, and the table beside each chart carries the same numbers.
+ * (written by Django's json_script): a title, the unit, and the series' points
+ * in the shape the API and data.json use (market/forecast.py series_as_dict).
+ * No inline script is needed, and the table beside each chart lists the same
+ * points.
  */
 (function () {
   "use strict";
@@ -16,6 +18,31 @@
     "forecast-computed": { fill: "rgba(14, 114, 101, 0.25)", line: "#0e7265" }
   };
 
+  // One dataset per kind of value, in legend order, so the legend tells sourced
+  // from computed years and estimates from forecasts.
+  var CATEGORIES = [
+    ["actual", false, "Actual (sourced)"],
+    ["estimate", false, "Estimate (sourced)"],
+    ["forecast", false, "Forecast (sourced)"],
+    ["estimate", true, "Estimate (computed)"],
+    ["forecast", true, "Forecast (computed)"]
+  ];
+
+  function datasets(points) {
+    return CATEGORIES.map(function (category) {
+      return {
+        label: category[2],
+        category: category[0] + "-" + (category[1] ? "computed" : "sourced"),
+        data: points.map(function (point) {
+          var match = point.kind === category[0] && point.computed === category[1];
+          return match ? Number(point.value) : null;
+        })
+      };
+    }).filter(function (dataset) {
+      return dataset.data.some(function (value) { return value !== null; });
+    });
+  }
+
   function draw(canvas) {
     var source = document.getElementById(canvas.dataset.chart);
     if (!source || typeof window.Chart === "undefined") {
@@ -28,8 +55,8 @@
     new window.Chart(canvas, {
       type: "bar",
       data: {
-        labels: data.labels,
-        datasets: data.datasets.map(function (dataset) {
+        labels: data.points.map(function (point) { return point.year; }),
+        datasets: datasets(data.points).map(function (dataset) {
           var style = STYLES[dataset.category] || STYLES["forecast-sourced"];
           return {
             label: dataset.label,
