@@ -12,6 +12,7 @@ class TokenView(ObtainAuthToken):
 
     @extend_schema(
         summary="Get an API token",
+        auth=[],  # the login itself needs no credentials
         responses={200: inline_serializer("Token", {"token": serializers.CharField()})},
     )
     def post(self, request, *args, **kwargs):
