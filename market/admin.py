@@ -70,8 +70,19 @@ class ReportChildInline:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class SegmentFormSet(VersionedInlineFormSet):
+    """Refuses to delete a segment whose figures a published report's numbers need."""
+
+    def clean(self):
+        super().clean()
+        for form in self.deleted_forms:
+            if form.instance.pk is not None:
+                refuse_publication(form.instance.deletion_errors())
+
+
 class SegmentInline(VersionedInlineMixin, admin.StackedInline):
     model = Segment
+    formset = SegmentFormSet
     extra = 0
     prepopulated_fields = {"slug": ["name"]}
     fields = [("name", "slug", "position"), "overview", "outlook"]

@@ -103,3 +103,15 @@ def test_deleting_a_figure_the_published_prose_needs_is_refused(editor, report):
     response = api.delete(url, HTTP_IF_MATCH=api.get(url)["ETag"])
     assert response.status_code == 400 and "cannot be filled" in str(response.json())
     assert MarketFigure.objects.filter(pk=figure.pk).exists()
+
+
+def test_deleting_a_segment_on_the_report_page_that_the_prose_needs_is_refused(editor):
+    report, segment = report_with_total(Report.Status.PUBLISHED)
+    MarketFigureFactory(report=report, segment=segment, year=2022, value="1.00")
+    Report.objects.filter(pk=report.pk).update(summary="Monogenic: {{ size 2022 monogenic }}.")
+    url = reverse("admin:market_report_change", args=[report.pk])
+    page = admin_post_data(editor.get(url))
+    page["segments-0-DELETE"] = "on"
+    html = editor.post(url, page).content.decode()
+    assert GATE in html and "“{{ size 2022 monogenic }}” cannot be filled" in html
+    assert report.segments.filter(pk=segment.pk).exists()
