@@ -19,7 +19,7 @@ def versioned_admins(app_configs, **kwargs):
                     f"The admin of {model.__name__} must subclass ContentAdmin, "
                     "or its saves can silently overwrite a colleague's.",
                     obj=type(model_admin),
-                    id="market.E001",
+                    id="core.E001",
                 )
             )
         for inline in model_admin.inlines:
@@ -30,7 +30,7 @@ def versioned_admins(app_configs, **kwargs):
                     checks.Error(
                         f"The inline {inline.__name__} must use VersionedInlineMixin.",
                         obj=inline,
-                        id="market.E002",
+                        id="core.E002",
                     )
                 )
     return errors
