@@ -12,4 +12,12 @@ class MarketConfig(AppConfig):
 
         # Every prose field, in every app, refuses placeholders with unknown names.
         ProseField.app_validators.append(validate_placeholders)
-        ProseField.app_help.append(HELP)
+        # Only prose that belongs to a report can hold them (company profiles cannot).
+        ProseField.app_help.append(lambda field: HELP if _of_a_report(field.model) else None)
+
+
+def _of_a_report(model):
+    """Whether ``model`` is a report or one of its rows."""
+    return model._meta.label == "market.Report" or any(
+        f.name == "report" and f.is_relation for f in model._meta.get_fields()
+    )

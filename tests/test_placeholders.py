@@ -107,7 +107,9 @@ def test_prose_outside_a_report_refuses_placeholders(editor):
     from tests.factories import CompanyFactory
 
     company = CompanyFactory()
-    form = admin_post_data(editor.get(change_url(company)))
+    page = editor.get(change_url(company))
+    assert "{{ size 2030 }}" not in page.content.decode()  # the help text offers none here
+    form = admin_post_data(page)
     form["profile"] = "Sells into a market of {{ size 2030 }}."
     html = editor.post(change_url(company), form).content.decode()
     assert "cannot be filled here: this text belongs to no report" in html

@@ -235,7 +235,7 @@ class SafeAutocompleteSelect(AutocompleteSelect):
         return super().optgroups(name, [v for v in value if is_valid_key(target, v)], attr)
 
 
-class VersionFieldsMixin:
+class ContentFormsMixin:
     """Renders the version fields in every form, whatever its fieldsets list, and
     gives every form fields that answer any input with a message, not a 500."""
 
@@ -268,7 +268,7 @@ class VersionFieldsMixin:
         return [(name, {**options, "fields": [*options["fields"], *missing]}), *rest]
 
 
-class VersionedInlineMixin(VersionFieldsMixin):
+class VersionedInlineMixin(ContentFormsMixin):
     form = VersionedAdminForm
     formset = VersionedInlineFormSet
 
@@ -304,7 +304,7 @@ def word_diff(old, new):
             format_html(wrap, mark_safe(" ".join(after))))  # fmt: skip
 
 
-class ContentAdmin(VersionFieldsMixin, SimpleHistoryAdmin):
+class ContentAdmin(ContentFormsMixin, SimpleHistoryAdmin):
     """History, diffs and rollback (django-simple-history), recovery of deleted
     objects, and no lost edits on every form (see the module docstring)."""
 

@@ -43,12 +43,14 @@ class ProseField(models.TextField):
     def default_validators(self):
         return list(self.app_validators)
 
-    # Apps add a sentence editors should read under every prose field.
+    # Apps add functions giving a sentence an editor should read under a prose
+    # field (or None where it does not apply); each is called with the model field.
     app_help = []
 
     def formfield(self, **kwargs):
         field = super().formfield(**{"form_class": ProseFormField, **kwargs})
-        field.help_text = " ".join([field.help_text, *self.app_help]).strip()
+        extra = [text for helper in self.app_help if (text := helper(self))]
+        field.help_text = " ".join([field.help_text, *extra]).strip()
         return field
 
     def to_python(self, value):
