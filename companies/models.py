@@ -4,17 +4,16 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from simple_history.models import HistoricalRecords
 
 from gtmp_site.core.fields import HttpsURLField, ProseField
-from gtmp_site.core.versioning import VersionedModel
+from gtmp_site.core.models import ContentModel
 from market import placeholders
 from market.models import MAX_YEAR, MIN_YEAR, OfReportQuerySet, Report, Segment
 
 FOUNDED_MIN_YEAR = 1800
 
 
-class Company(VersionedModel):
+class Company(ContentModel):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         ACQUIRED = "acquired", "Acquired"
@@ -60,9 +59,8 @@ class Company(VersionedModel):
     facts_source = ProseField(
         blank=True, help_text="Where the facts above come from: one address per line."
     )
-    updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[segments])
+    _history_m2m_fields = ["segments"]
 
     class Meta:
         ordering = ["name"]
@@ -124,14 +122,13 @@ class Company(VersionedModel):
         return f"{text}, {self.status_year}" if self.status_year else text
 
 
-class ReportCompany(VersionedModel):
+class ReportCompany(ContentModel):
     """A company's rank in a report's list of top companies."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="top_companies")
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="listings")
     position = models.PositiveSmallIntegerField(default=0, help_text="1 is listed first.")
 
-    history = HistoricalRecords()
     objects = OfReportQuerySet.as_manager()
 
     class Meta:

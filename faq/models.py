@@ -1,10 +1,9 @@
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
 from gtmp_site.core.fields import ProseField
+from gtmp_site.core.models import ContentModel
 from gtmp_site.core.querysets import PublishedQuerySet
-from gtmp_site.core.versioning import VersionedModel
 from market import placeholders
 from market.models import Report
 
@@ -21,7 +20,7 @@ class QuestionQuerySet(PublishedQuerySet):
         )
 
 
-class Question(VersionedModel):
+class Question(ContentModel):
     report = models.ForeignKey(
         Report,
         on_delete=models.CASCADE,
@@ -36,9 +35,7 @@ class Question(VersionedModel):
     is_published = models.BooleanField(
         "published", default=True, help_text="Unpublished questions are kept but not shown."
     )
-    updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
     objects = QuestionQuerySet.as_manager()
 
     class Meta:

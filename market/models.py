@@ -15,11 +15,10 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
 from gtmp_site.core.fields import HttpsURLField, ProseField
+from gtmp_site.core.models import ContentModel
 from gtmp_site.core.querysets import PublishedQuerySet
-from gtmp_site.core.versioning import VersionedModel
 from market import forecast, placeholders
 
 # Years a market report can sensibly speak about.
@@ -36,14 +35,12 @@ def year_in_range(field):
     return Q(**{f"{field}__gte": MIN_YEAR, f"{field}__lte": MAX_YEAR})
 
 
-class Region(VersionedModel):
+class Region(ContentModel):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = ProseField(
         blank=True, help_text="Markdown. What the region covers in the reports that use it."
     )
-
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -52,7 +49,7 @@ class Region(VersionedModel):
         return self.name
 
 
-class Country(VersionedModel):
+class Country(ContentModel):
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="countries")
     name = models.CharField(max_length=100)
     code = models.CharField(
@@ -61,8 +58,6 @@ class Country(VersionedModel):
         validators=[RegexValidator(r"^[A-Z]{2}\Z", message="Use two capital letters, e.g. US.")],
     )
     position = models.PositiveSmallIntegerField(default=0)
-
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["region", "position", "name"]
@@ -108,7 +103,7 @@ class ReportQuerySet(PublishedQuerySet):
         )
 
 
-class Report(VersionedModel):
+class Report(ContentModel):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
@@ -176,9 +171,7 @@ class Report(VersionedModel):
         help_text="The report is public once it is published and this moment has come.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
     objects = ReportQuerySet.as_manager()
 
     class Meta:
@@ -320,7 +313,7 @@ class Report(VersionedModel):
 
     def last_changed(self):
         """When anything a reader sees last changed: the report, its segments,
-        figures, sections, questions or listed companies.
+        figures, sections, questions, its list of companies or a listed company.
 
         Reads the related rows through ``.all()``, so it costs no query when
         they are prefetched (``for_page()``).
@@ -330,6 +323,7 @@ class Report(VersionedModel):
             *self.figures.all(),
             *self.sections.all(),
             *self.questions.all(),
+            *self.top_companies.all(),
             *(listing.company for listing in self.top_companies.all()),
         ]
         return max([self.updated_at, *(child.updated_at for child in children)])
@@ -364,7 +358,7 @@ class OfReportQuerySet(PublishedQuerySet):
         return self.filter(report__in=Report.objects.published())
 
 
-class Segment(VersionedModel):
+class Segment(ContentModel):
     """An application area of a report, such as Cancer or Monogenic."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="segments")
@@ -375,9 +369,7 @@ class Segment(VersionedModel):
     outlook = ProseField(
         "challenges and outlook", blank=True, help_text="Markdown. Obstacles and prospects."
     )
-    updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
     objects = OfReportQuerySet.as_manager()
 
     class Meta:
@@ -410,7 +402,7 @@ class Segment(VersionedModel):
         return _new_publication_errors(self.report, list(figures))
 
 
-class MarketFigure(VersionedModel):
+class MarketFigure(ContentModel):
     """One market size in one year: for the whole market, or for one segment."""
 
     class Kind(models.TextChoices):
@@ -448,9 +440,7 @@ class MarketFigure(VersionedModel):
         blank=True, max_length=500, help_text="Where the source publishes the figure."
     )
     note = models.CharField(max_length=300, blank=True, help_text="Anything a reader should know.")
-    updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
     objects = OfReportQuerySet.as_manager()
 
     class Meta:
@@ -506,7 +496,7 @@ def _new_publication_errors(report, figures):
     return [e for e in report.publication_errors(figures) if e not in before]
 
 
-class ReportSection(VersionedModel):
+class ReportSection(ContentModel):
     """A block of prose in a report: key trends, opportunities, and the like."""
 
     class Kind(models.TextChoices):
@@ -521,9 +511,6 @@ class ReportSection(VersionedModel):
     title = models.CharField(max_length=200)
     body = ProseField(help_text="Markdown.")
     position = models.PositiveSmallIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["report", "position", "pk"]

@@ -38,6 +38,7 @@ def edit(obj, field, value):
         ("listed question", "answer", "Edited answer.", True),
         ("hidden question", "answer", "Edited hidden answer.", False),
         ("company", "headquarters", "Somewhere else", True),
+        ("company's place in the list", "position", 99, True),
     ],
 )
 def test_page_and_api_agree_on_last_modified_after_each_kind_of_edit(
@@ -52,6 +53,7 @@ def test_page_and_api_agree_on_last_modified_after_each_kind_of_edit(
         "listed question": Question.objects.filter(report=report, is_published=True).first,
         "hidden question": lambda: Question.objects.get(pk=hidden.pk),
         "company": lambda: ReportCompany.objects.filter(report=report).first().company,
+        "company's place in the list": ReportCompany.objects.filter(report=report).first,
     }
     before = last_modified(client, api, report)
     edit(rows[kind](), field, value)

@@ -1,7 +1,28 @@
-"""The core's own data: who has which admin page open."""
+"""What every piece of editable content carries, and the core's own data: who
+has which admin page open."""
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
+
+from gtmp_site.core.versioning import VersionedModel
+
+
+class ContentModel(VersionedModel):
+    """Editable content: a ``version`` that refuses stale saves, the time of the
+    last save, and a history of every version.
+
+    The history table is made for each concrete model, in its own app. A model
+    whose many-to-many changes belong in its history names them in
+    ``_history_m2m_fields`` (django-simple-history reads that attribute).
+    """
+
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
 
 
 class OpenEditor(models.Model):
