@@ -1,6 +1,5 @@
 """API v1 for companies."""
 
-from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
@@ -57,5 +56,4 @@ class CompanyViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
     queryset = Company.objects.none()
 
     def get_queryset(self):
-        segments = Segment.objects.visible_to(self.request.user).select_related("report")
-        return Company.objects.prefetch_related(Prefetch("segments", queryset=segments))
+        return Company.objects.with_segments(self.request.user)

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 
 from gtmp_site.core.fields import HttpsURLField, ProseField
@@ -11,6 +11,14 @@ from market import placeholders
 from market.models import MAX_YEAR, MIN_YEAR, OfReportQuerySet, Report, Segment
 
 FOUNDED_MIN_YEAR = 1800
+
+
+class CompanyQuerySet(models.QuerySet):
+    def with_segments(self, user=None):
+        """Companies with the segments a reader may see, and their reports: the public's
+        segments, or with ``user`` those the user may see (editors see drafts')."""
+        segments = Segment.objects.published() if user is None else Segment.objects.visible_to(user)
+        return self.prefetch_related(Prefetch("segments", segments.select_related("report")))
 
 
 class Company(ContentModel):
@@ -61,6 +69,7 @@ class Company(ContentModel):
     )
 
     _history_m2m_fields = ["segments"]
+    objects = CompanyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

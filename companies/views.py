@@ -3,7 +3,6 @@ from django.views.generic import DetailView, ListView
 
 from companies.models import Company, ReportCompany
 from gtmp_site.views import PageMetaMixin, plain_summary
-from market.models import Segment
 
 
 class CompanyListView(PageMetaMixin, ListView):
@@ -14,9 +13,7 @@ class CompanyListView(PageMetaMixin, ListView):
     )
 
     def get_queryset(self):
-        return Company.objects.prefetch_related(
-            Prefetch("segments", queryset=Segment.objects.published().order_by("position"))
-        )
+        return Company.objects.with_segments()
 
 
 class CompanyDetailView(PageMetaMixin, DetailView):
@@ -29,10 +26,5 @@ class CompanyDetailView(PageMetaMixin, DetailView):
         return plain_summary(self.object.profile) or f"{self.object.name}: company profile."
 
     def get_queryset(self):
-        return Company.objects.prefetch_related(
-            Prefetch("segments", queryset=Segment.objects.published().select_related("report")),
-            Prefetch(
-                "listings",
-                queryset=ReportCompany.objects.published().select_related("report"),
-            ),
-        )
+        listings = ReportCompany.objects.published().select_related("report")
+        return Company.objects.with_segments().prefetch_related(Prefetch("listings", listings))
