@@ -1,33 +1,45 @@
-"""Site-wide views and view helpers: the health check, page metadata."""
+"""Site-wide views and view helpers: the health check, error pages, page metadata."""
 
+import sys
+
+from django.core.cache import cache
 from django.db import DatabaseError, connections
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
 from django.utils.text import Truncator
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from gtmp_site.core.http import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 from gtmp_site.core.prose import plain_text
 
 
 @never_cache
 @require_GET
 def healthz(request):
-    """Answer 200 {"status": "ok"} when every configured database answers a query.
+    """Say which backing service answers, for load balancers.
 
-    Load balancers poll this; a 503 with a JSON reason takes the instance out
-    of rotation while its database is unreachable.
+    503 {"status": "error", ...} while a database does not answer: take the
+    instance out of rotation. 200 {"status": "degraded", ...} while only the
+    cache is down: pages and API still answer, uncached and unthrottled.
     """
+    parts = {}
     for conn in connections.all():
         try:
             with conn.cursor() as cursor:
                 cursor.execute("SELECT 1")
+            parts[f"database {conn.alias}"] = "ok"
         except DatabaseError:
-            return JsonResponse(
-                {"status": "error", "reason": f"database '{conn.alias}' is not answering"},
-                status=503,
-            )
-    return JsonResponse({"status": "ok"})
+            parts[f"database {conn.alias}"] = "not answering"
+    # The cache ignores its errors (settings.CACHES), so a value that does not
+    # come back is how an outage shows.
+    cache.set("healthz", 1, timeout=10)
+    parts["cache"] = "ok" if cache.get("healthz") == 1 else "not answering"
+    if any(state != "ok" for name, state in parts.items() if name.startswith("database")):
+        return JsonResponse({"status": "error", **parts}, status=503)
+    status = "ok" if parts["cache"] == "ok" else "degraded"
+    return JsonResponse({"status": status, **parts})
 
 
 class PageMetaMixin:
@@ -72,4 +84,19 @@ def page_not_found(request, exception):
 
 
 def server_error(request):
+    # Django calls this while handling the exception, so it is in sys.exc_info().
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return service_unavailable(request)
     return _api_error(request, 500, "Internal server error.") or defaults.server_error(request)
+
+
+def service_unavailable(request):
+    """503 with Retry-After while the database is unreachable or too slow: the
+    site's page, or JSON on the API. Rendered without the request, which would
+    reach for the database again."""
+    detail = "The service is briefly unavailable; please try again shortly."
+    response = _api_error(request, 503, detail) or HttpResponse(
+        loader.render_to_string("503.html"), status=503
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

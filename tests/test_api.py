@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 from rest_framework.test import APIClient
-from rest_framework.throttling import AnonRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
 
 from companies.models import Company
 from market.forecast import forecast_as_dict
@@ -344,13 +344,41 @@ def test_oversized_body_is_413_json(editor_api, settings):
     assert not Company.objects.filter(slug="big").exists()
 
 
-def test_anonymous_clients_are_throttled_with_retry_after(api, monkeypatch):
-    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+@pytest.fixture
+def rates(monkeypatch):
+    rates = {"anon": "3/minute", "user": "3/minute", "login": "2/minute"}
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+
+
+def test_anonymous_clients_are_throttled_with_retry_after(api, rates):
     codes = [api.get(f"{API}/companies/").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     response = api.get(f"{API}/companies/")
     assert int(response["Retry-After"]) > 0
     assert "throttled" in response.json()["detail"].lower()
+
+
+def test_a_client_spent_on_one_endpoint_can_still_read_the_others(api, rates):
+    for _ in range(3):
+        api.get(f"{API}/companies/")
+    assert api.get(f"{API}/companies/").status_code == 429
+    assert api.get(f"{API}/figures/").status_code == 200
+
+
+def test_a_forged_x_forwarded_for_does_not_buy_a_new_budget(api, rates):
+    codes = [
+        api.get(f"{API}/companies/", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code
+        for n in range(5)
+    ]
+    assert codes == [200, 200, 200, 429, 429]
+
+
+def test_token_login_has_a_budget_of_its_own(api, rates, db):
+    for _ in range(3):
+        api.get(f"{API}/companies/")
+    login = {"username": EditorFactory().username, "password": "wrong"}
+    codes = [api.post(f"{API}/auth/token/", login).status_code for _ in range(3)]
+    assert codes == [401, 401, 429]
 
 
 # Query counts ------------------------------------------------------------------------

@@ -23,7 +23,7 @@ def test_home_page_answers(client):
 def test_healthz_reports_ok_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "database default": "ok", "cache": "ok"}
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -50,7 +50,8 @@ def test_healthz_answers_503_with_a_reason_when_a_database_is_unreachable(
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "error"
-    assert "unreachable" in body["reason"]
+    assert body["database unreachable"] == "not answering"
+    assert body["database default"] == "ok"
 
 
 def _manage(*args, env):

@@ -1,14 +1,23 @@
 """Token login for scripts: an editor exchanges username and password for a token."""
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 
+from gtmp_site.api.throttling import LoginThrottle
+
 
 class TokenView(ObtainAuthToken):
-    """Returns the API token of the account; wrong credentials get 401, not 400."""
+    """Returns the API token of the account; wrong credentials get 401, not 400.
+
+    Throttled per address, and django-axes locks an account out from an
+    address after repeated failures (settings.AXES_*), like the admin login.
+    """
+
+    throttle_classes = [LoginThrottle]
 
     @extend_schema(
         summary="Get an API token",
@@ -18,6 +27,13 @@ class TokenView(ObtainAuthToken):
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():
+            # django-axes flags the request it was given, which here is DRF's.
+            if getattr(request, "axes_locked_out", False):
+                raise exceptions.Throttled(
+                    wait=settings.AXES_COOLOFF_TIME.total_seconds(),
+                    detail="Too many failed logins: this account is locked from your address "
+                    "for a while.",
+                )
             if "non_field_errors" in serializer.errors:
                 raise exceptions.AuthenticationFailed("Unable to log in with these credentials.")
             raise exceptions.ValidationError(serializer.errors)

@@ -9,6 +9,7 @@ from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from gtmp_site.core.http import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 from gtmp_site.core.versioning import StaleObjectError
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,13 @@ def exception_handler(exc, context):
         return Response(
             {"detail": "The change conflicts with data saved meanwhile; read and retry."},
             status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        logger.error("Database unavailable: %s", exc)
+        return Response(
+            {"detail": "The service is briefly unavailable; please try again shortly."},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     logger.exception("Unhandled API error", exc_info=exc)
     return Response(
