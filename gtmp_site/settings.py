@@ -285,6 +285,9 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PARSER_CLASSES": ["gtmp_site.api.parsers.LimitedJSONParser"],
+    # JSON only: Swagger UI (/api/v1/docs/) is the interactive explorer. DRF's
+    # browsable pages would need inline styles the CSP refuses (docs/decisions.md).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # Budgets per client and endpoint, in the shared cache (gtmp_site/api/throttling.py).
     "DEFAULT_THROTTLE_CLASSES": ["gtmp_site.api.throttling.EndpointThrottle"],
     "DEFAULT_THROTTLE_RATES": {
