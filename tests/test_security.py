@@ -1,6 +1,11 @@
 """Brute force, forged addresses and what the public may not learn."""
 
 import logging
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -8,6 +13,7 @@ from django.urls import reverse
 from tests.factories import EditorFactory
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
 TOKEN = "/api/v1/auth/token/"
 
@@ -55,3 +61,80 @@ def test_the_token_login_locks_too_and_says_so(api):
     right = api.post(TOKEN, {"username": editor.username, "password": PASSWORD})
     assert right.status_code == 429
     assert "locked" in right.json()["detail"]
+
+
+def production_env():
+    """The minimal production set-up exactly as docs/deployment.md gives it."""
+    text = (ROOT / "docs" / "deployment.md").read_text()
+    block = re.search(r"```env\n(.*?)```", text, re.S).group(1)
+    return dict(line.split("=", 1) for line in block.splitlines() if line)
+
+
+def test_the_documented_production_settings_pass_check_deploy_with_no_warning():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(production_env(), DATABASE_URL="sqlite:///unused.sqlite3", REDIS_URL="")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_without_the_https_settings_check_deploy_names_what_is_missing():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(DJANGO_SECRET_KEY=production_env()["DJANGO_SECRET_KEY"])
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert "security.W004" in result.stderr + result.stdout
+    assert "security.W008" in result.stderr + result.stdout
+
+
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Referrer-Policy": "same-origin",
+}
+CSP_RULES = [
+    "default-src 'none'", "script-src 'self'", "object-src 'none'", "base-uri 'none'",
+    "frame-ancestors 'none'", "form-action 'self'",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/reports/us-gene-therapy-medicinal-products-market/",
+        "/reports/us-gene-therapy-medicinal-products-market/data.csv",
+        "/api/v1/reports/",
+        "/api/v1/schema/",
+        "/api/v1/docs/",
+        "/api/v1/redoc/",
+        "/admin/login/",
+        "/no-such-page/",
+        "/api/v1/no-such-endpoint/",
+        "/static/favicon.svg",
+    ],
+)
+def test_every_kind_of_response_carries_the_security_headers(client, report, path):
+    response = client.get(path)
+    for name, value in HEADERS.items():
+        assert response[name] == value, name
+    csp = response["Content-Security-Policy"]
+    for rule in CSP_RULES:
+        assert rule in csp
+    assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert "camera=()" in response["Permissions-Policy"]
+
+
+def test_hsts_is_sent_over_https_once_configured(client, report, settings):
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    response = client.get("/", secure=True)
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert "Strict-Transport-Security" not in client.get("/")
