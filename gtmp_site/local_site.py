@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -54,9 +55,18 @@ def running_site(folder, workers=2, **settings):
 
     Keyword arguments are extra environment settings, e.g. API_ANON_RATE.
     """
-    env = site_env(folder, **settings)
     for command in (["migrate", "-v0"], ["load_report_content"]):
         manage(folder, *command, **settings)
+    with serving(folder, workers, **settings) as site:
+        yield site
+
+
+@contextlib.contextmanager
+def serving(folder, workers=2, health="/healthz", **settings):
+    """Yield (base URL, gunicorn process) of gunicorn serving the site as it is,
+    once ``health`` answers (with any status: a site whose database is down
+    still answers)."""
+    env = site_env(folder, **settings)
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "gtmp_site.wsgi", "--bind", f"127.0.0.1:{port}",
@@ -66,7 +76,7 @@ def running_site(folder, workers=2, **settings):
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(f"{url}/healthz", server)
+        _wait_until_up(url + health, server)
         yield url, server
     finally:
         server.terminate()
@@ -79,8 +89,10 @@ def _wait_until_up(url, server, timeout=30):
         if server.poll() is not None:
             raise RuntimeError("the server exited; see its output above")
         try:
-            with urllib.request.urlopen(url, timeout=1):
+            with urllib.request.urlopen(url, timeout=10):
                 return
+        except urllib.error.HTTPError:
+            return  # it answers
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"the server did not answer {url} within {timeout} s")

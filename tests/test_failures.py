@@ -1,0 +1,120 @@
+"""The site as deployed (gunicorn, debug off) when a backing service fails: the
+cache down, the database unreachable or hanging. No 5xx but a 503 with
+Retry-After for the database, no traceback or setting in any body, and
+recovery on the next request once the fault clears."""
+
+import contextlib
+import json
+import shutil
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+
+from gtmp_site.local_site import _free_port, manage, running_site, serving
+
+REPORT = "/reports/us-gene-therapy-medicinal-products-market/"
+LEAKS = ("Traceback", 'File "', "/work/", "site-packages", "DATABASE", "SECRET")
+
+
+def fetch(url):
+    """(status, headers, body) of a GET, whatever the status."""
+    try:
+        with urllib.request.urlopen(url, timeout=20) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()
+
+
+def assert_no_leak(body):
+    for leak in LEAKS:
+        assert leak not in body
+
+
+@contextlib.contextmanager
+def silent_listener():
+    """A TCP port that accepts connections and never answers: a hanging server."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    held = []
+    stop = threading.Event()
+
+    def accept():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            with contextlib.suppress(OSError):
+                held.append(server.accept()[0])
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        for conn in held:
+            conn.close()
+        server.close()
+
+
+def test_with_the_cache_down_pages_and_api_answer_and_health_says_degraded(tmp_path):
+    closed = f"redis://127.0.0.1:{_free_port()}/0"
+    with running_site(tmp_path, workers=1, REDIS_URL=closed) as (url, _server):
+        for path in ("/", REPORT, "/api/v1/reports/", "/api/v1/figures/?year=2030"):
+            status, _headers, body = fetch(url + path)
+            assert status == 200, (path, body[:200])
+        status, _headers, body = fetch(url + "/healthz")
+        assert status == 200
+        assert json.loads(body) == {"status": "degraded", "database default": "ok",
+                                    "cache": "not answering"}  # fmt: skip
+
+
+def check_unavailable(url):
+    started = time.monotonic()
+    status, headers, body = fetch(url + REPORT)
+    assert time.monotonic() - started < 10
+    assert status == 503
+    assert int(headers["Retry-After"]) > 0
+    assert "Briefly unavailable" in body
+    assert_no_leak(body)
+    status, headers, body = fetch(url + "/api/v1/reports/")
+    assert status == 503
+    assert int(headers["Retry-After"]) > 0
+    assert "unavailable" in json.loads(body)["detail"]
+    assert_no_leak(body)
+    status, _headers, body = fetch(url + "/healthz")
+    assert status == 503
+    assert json.loads(body)["database default"] == "not answering"
+
+
+def test_an_unreachable_postgresql_gives_503_with_retry_after(tmp_path):
+    database = f"postgres://postgres@127.0.0.1:{_free_port()}/gtmp"
+    with serving(tmp_path, workers=1, DATABASE_URL=database) as (url, _server):
+        check_unavailable(url)
+
+
+def test_a_hanging_postgresql_gives_503_within_seconds(tmp_path):
+    with silent_listener() as port:
+        database = f"postgres://postgres@127.0.0.1:{port}/gtmp"
+        with serving(tmp_path, workers=1, DATABASE_URL=database, DB_CONNECT_TIMEOUT="2") as (
+            url,
+            _server,
+        ):
+            check_unavailable(url)
+
+
+def test_the_site_recovers_on_the_next_request_once_the_database_is_back(tmp_path):
+    good = tmp_path / "good"
+    good.mkdir()
+    manage(good, "migrate", "-v0")
+    manage(good, "load_report_content")
+    missing = tmp_path / "later"
+    database = f"sqlite:///{missing / 'db.sqlite3'}"
+    with serving(tmp_path, workers=1, DATABASE_URL=database) as (url, _server):
+        check_unavailable(url)
+        shutil.copytree(good, missing)
+        status, _headers, body = fetch(url + REPORT)
+        assert status == 200
+        assert fetch(url + "/healthz")[0] == 200
