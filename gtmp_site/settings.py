@@ -279,7 +279,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "gtmp_site.api.pagination.Pagination",
     "DEFAULT_FILTER_BACKENDS": [
-        "gtmp_site.api.filtersets.SingleValuedParameters",
+        "gtmp_site.api.filtersets.KnownParameters",
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",

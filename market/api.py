@@ -373,6 +373,7 @@ class MarketFigureViewSet(WriteWarningsMixin, ConditionalWriteMixin, viewsets.Mo
 
     serializer_class = MarketFigureSerializer
     filterset_class = MarketFigureFilter
+    search_fields = ["source", "note"]
     ordering_fields = ["year", "value", "updated_at"]
     ordering = ["report__title", "segment__position", "year"]
     queryset = MarketFigure.objects.none()

@@ -1,20 +1,25 @@
 import os
 import re
+import tempfile
 
 import pytest
 
 
 def pytest_configure(config):
     """Test-only settings: a fast password hasher (the real one costs over half a second
-    per test user), and under pytest-xdist a Redis database per worker (15, 14, ...): a
-    test that clears the cache must not clear another worker's."""
+    per test user), and a cache of each worker's own: under pytest-xdist a Redis
+    database per worker (15, 14, ...), or without Redis a fresh folder, so a test
+    that clears the cache does not clear another worker's and no run sees the
+    last one's API budgets."""
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     location = settings.CACHES["default"].get("LOCATION")
-    if worker and isinstance(location, str) and location.startswith("redis"):
+    if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+        settings.CACHES["default"]["LOCATION"] = tempfile.mkdtemp(prefix="gtmp-test-cache-")
+    elif worker and isinstance(location, str) and location.startswith("redis"):
         offset = int(worker.removeprefix("gw"))
         settings.CACHES["default"]["LOCATION"] = re.sub(
             r"/(\d+)$", lambda m: f"/{int(m.group(1)) - offset}", location

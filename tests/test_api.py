@@ -444,3 +444,43 @@ def test_an_empty_report_slug_is_refused_not_read_as_site_wide():
     body = {"report": "", "question": "Is this site-wide?", "answer": "No."}
     response = api.post("/api/v1/faqs/", body, format="json")
     assert response.status_code == 400 and "report" in response.json()
+
+
+@pytest.mark.django_db
+def test_text_over_the_schemas_max_length_is_refused_even_with_spaces_around_it(editor_api):
+    name = " " + "x" * 200  # 201 characters sent; 200 once trimmed
+    body = {"name": name, "slug": "spaced"}
+    response = editor_api.post("/api/v1/companies/", body, format="json")
+    assert response.status_code == 400
+    assert "no more than 200 characters" in response.json()["name"][0]
+    assert not Company.objects.filter(slug="spaced").exists()
+
+
+@pytest.mark.django_db
+def test_json_nested_too_deeply_is_a_400_with_a_reason(api, editor_api):
+    deep = "[" * 50_000 + "]" * 50_000
+    for client, path in ((api, "/api/v1/auth/token/"), (editor_api, "/api/v1/faqs/")):
+        response = client.post(path, deep, content_type="application/json")
+        assert response.status_code == 400
+        assert "nested too deeply" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_nul_bytes_in_a_body_or_a_query_are_a_400(api, editor_api):
+    body = {"question": "a\x00b", "answer": "x"}
+    assert editor_api.post("/api/v1/faqs/", body, format="json").status_code == 400
+    for query in ("search=a%00b", "report=%00"):
+        response = api.get(f"/api/v1/companies/?{query}")
+        assert response.status_code == 400, query
+        assert "Null characters" in str(response.json())
+
+
+@pytest.mark.django_db
+def test_an_unknown_or_repeated_query_parameter_is_a_400_naming_it(api, report):
+    response = api.get("/api/v1/figures/?yaer=2030")
+    assert response.status_code == 400
+    assert "Unknown parameter" in response.json()["yaer"][0]
+    assert "year" in response.json()["yaer"][0]
+    response = api.get("/api/v1/figures/?year=2030&year=2031")
+    assert response.json() == {"year": ["Give this parameter once."]}
+    assert api.get("/api/v1/figures/?year=2030&page=1&page_size=5").status_code == 200

@@ -5,8 +5,10 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from gtmp_site.api.parsers import LimitedJSONParser
 from gtmp_site.api.throttling import LoginThrottle
 
 
@@ -18,6 +20,9 @@ class TokenView(ObtainAuthToken):
     """
 
     throttle_classes = [LoginThrottle]
+    # DRF's view names its own parsers; JSON goes through the site's (size and
+    # nesting limits), forms as DRF allows.
+    parser_classes = [LimitedJSONParser, FormParser, MultiPartParser]
 
     @extend_schema(
         summary="Get an API token",

@@ -25,15 +25,30 @@ class StrictFilterSet(django_filters.FilterSet):
         return valid
 
 
-class SingleValuedParameters(BaseFilterBackend):
-    """Filter backend that refuses a repeated query parameter (``?year=1&year=2``).
-
-    No parameter of this API takes several values, and Django would silently
-    use the last one. Listed first in DEFAULT_FILTER_BACKENDS.
+class KnownParameters(BaseFilterBackend):
+    """Filter backend that refuses a query parameter the endpoint does not know
+    (``?yaer=2030`` would otherwise return every year) or one given twice
+    (``?year=1&year=2``, where Django would silently use the last). Both are
+    a 400 naming the parameter. Listed first in DEFAULT_FILTER_BACKENDS.
     """
 
+    ALWAYS = {"page", "page_size", "format"}
+
     def filter_queryset(self, request, queryset, view):
-        repeated = sorted(k for k, v in request.query_params.lists() if len(v) > 1)
-        if repeated:
-            raise ValidationError({name: ["Give this parameter once."] for name in repeated})
+        known = self.ALWAYS | set((getattr(view, "filterset_class", None) and
+                                  view.filterset_class.base_filters) or ())  # fmt: skip
+        if getattr(view, "search_fields", None):
+            known.add("search")
+        if getattr(view, "ordering_fields", None):
+            known.add("ordering")
+        errors = {}
+        for name, values in request.query_params.lists():
+            if name not in known:
+                errors[name] = [
+                    f"Unknown parameter; this endpoint takes {', '.join(sorted(known))}."
+                ]
+            elif len(values) > 1:
+                errors[name] = ["Give this parameter once."]
+        if errors:
+            raise ValidationError(errors)
         return queryset

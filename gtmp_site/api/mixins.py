@@ -73,7 +73,8 @@ def strict(field_class, *json_types):
     """``field_class`` that refuses JSON values of other types instead of coercing them.
 
     DRF turns 5 into "5" for a text field and "2022" into 2022 for a number;
-    the schema promises one type, so another one is a 400.
+    the schema promises one type, so another one is a 400. Text longer than
+    the schema's maxLength is a 400 too, surrounding spaces included.
     """
 
     class Strict(field_class):
@@ -82,6 +83,11 @@ def strict(field_class, *json_types):
                 bool in json_types
             ):
                 self.fail("invalid")
+            # The schema's maxLength counts what is sent; DRF would count it only
+            # after trimming surrounding spaces, and accept 201 characters as 200.
+            max_length = getattr(self, "max_length", None)
+            if isinstance(data, str) and max_length is not None and len(data) > max_length:
+                self.fail("max_length", max_length=max_length)
             return super().to_internal_value(data)
 
     Strict.__name__ = Strict.__qualname__ = f"Strict{field_class.__name__}"

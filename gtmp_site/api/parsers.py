@@ -1,4 +1,4 @@
-"""JSON parsing with a body size limit."""
+"""JSON parsing with a body size limit and a clear answer to absurd nesting."""
 
 from django.conf import settings
 from rest_framework import exceptions, status
@@ -12,7 +12,8 @@ class PayloadTooLarge(exceptions.APIException):
 
 
 class LimitedJSONParser(JSONParser):
-    """JSON parser that refuses bodies over settings.API_MAX_BODY_BYTES with a 413.
+    """JSON parser that refuses bodies over settings.API_MAX_BODY_BYTES with a 413, and
+    bodies nested beyond what the decoder can follow with a 400.
 
     DRF reads the request stream itself, so Django's DATA_UPLOAD_MAX_MEMORY_SIZE
     does not apply to API bodies.
@@ -24,4 +25,10 @@ class LimitedJSONParser(JSONParser):
         declared = request.META.get("CONTENT_LENGTH") if request is not None else None
         if declared and declared.isdigit() and int(declared) > limit:
             raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")
-        return super().parse(stream, media_type, parser_context)
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            # Thousands of nested brackets exhaust Python's JSON decoder.
+            raise exceptions.ParseError(
+                "JSON parse error - the body is nested too deeply."
+            ) from None
