@@ -56,4 +56,5 @@ class CompanyViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
     queryset = Company.objects.none()
 
     def get_queryset(self):
-        return Company.objects.with_segments(self.request.user)
+        user = self.request.user
+        return Company.objects.visible_to(user).with_segments(user)

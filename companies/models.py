@@ -2,18 +2,28 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 
 from gtmp_site.core.fields import HttpsURLField, ProseField
 from gtmp_site.core.models import ContentModel
+from gtmp_site.core.querysets import PublishedQuerySet
 from market import placeholders
 from market.models import MAX_YEAR, MIN_YEAR, OfReportQuerySet, Report, Segment
 
 FOUNDED_MIN_YEAR = 1800
 
 
-class CompanyQuerySet(models.QuerySet):
+class CompanyQuerySet(PublishedQuerySet):
+    def published(self):
+        """Companies a public report names: in its list of top companies, or as
+        working in one of its segments. A company added for a draft report stays
+        hidden until the report is published."""
+        return self.filter(
+            Exists(ReportCompany.objects.published().filter(company=OuterRef("pk")))
+            | Exists(Segment.objects.published().filter(companies=OuterRef("pk")))
+        )
+
     def with_segments(self, user=None):
         """Companies with the segments a reader may see, and their reports: the public's
         segments, or with ``user`` those the user may see (editors see drafts')."""

@@ -13,7 +13,7 @@ class CompanyListView(PageMetaMixin, ListView):
     )
 
     def get_queryset(self):
-        return Company.objects.with_segments()
+        return Company.objects.published().with_segments()
 
 
 class CompanyDetailView(PageMetaMixin, DetailView):
@@ -27,4 +27,8 @@ class CompanyDetailView(PageMetaMixin, DetailView):
 
     def get_queryset(self):
         listings = ReportCompany.objects.published().select_related("report")
-        return Company.objects.with_segments().prefetch_related(Prefetch("listings", listings))
+        return (
+            Company.objects.published()
+            .with_segments()
+            .prefetch_related(Prefetch("listings", listings))
+        )

@@ -31,7 +31,7 @@ class CompanySitemap(Sitemap):
     priority = 0.6
 
     def items(self):
-        return Company.objects.order_by("slug")
+        return Company.objects.published().order_by("slug")
 
     def lastmod(self, company):
         return company.updated_at

@@ -135,7 +135,7 @@ def test_segment_list_filter_and_detail(api, report):
 
 
 def test_pagination_has_a_default_and_a_capped_page_size(api):
-    CompanyFactory.create_batch(130)
+    ReportCompanyFactory.create_batch(130, report=ReportFactory())
     first = api.get(f"{API}/companies/").json()
     assert (first["count"], len(first["results"])) == (130, 20)
     assert "page=2" in first["next"]
@@ -182,6 +182,14 @@ def test_etag_changes_when_the_report_changes(api, report):
 # Writes ---------------------------------------------------------------------------------
 
 
+def public_company():
+    """A company the public sees (it works in a public report's segment) and that
+    can be deleted (no report lists it)."""
+    company = CompanyFactory()
+    company.segments.add(SegmentFactory())
+    return company
+
+
 def write_cases():
     """(resource, detail-url factory, valid create body, valid patch body) per resource."""
     return {
@@ -203,7 +211,7 @@ def write_cases():
             {"value": "4.50"},
         ),
         "companies": (
-            lambda: f"{API}/companies/{CompanyFactory().slug}/",
+            lambda: f"{API}/companies/{public_company().slug}/",
             lambda: {"name": "NewCo", "slug": "newco", "status": "active"},
             {"headquarters": "Boston, MA"},
         ),

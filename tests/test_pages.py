@@ -210,8 +210,12 @@ def test_company_pages(client, report):
 
 
 def test_company_page_hides_listings_in_unpublished_reports(client):
-    listing = ReportCompanyFactory(report=ReportFactory(draft=True, title="Secret draft"))
+    listing = ReportCompanyFactory(report=ReportFactory(title="Public report"))
+    ReportCompanyFactory(
+        company=listing.company, report=ReportFactory(draft=True, title="Secret draft")
+    )
     html = page(client, listing.company.get_absolute_url())
+    assert "Public report" in html
     assert "Secret draft" not in html
 
 

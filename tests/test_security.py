@@ -190,3 +190,44 @@ def test_admin_export_neutralises_formulas_and_its_re_import_restores_the_text(e
     )
     figure.refresh_from_db()
     assert (figure.source, figure.note) == (FORMULA, "-6 % on 2023 @ cost")
+
+
+# Drafts stay unknown ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def draft_only_company(report):
+    """A company that only a draft report names, in its list and in its segment."""
+    from tests.factories import ReportCompanyFactory, ReportFactory, SegmentFactory
+
+    draft = ReportFactory(draft=True, slug="secret-draft")
+    listing = ReportCompanyFactory(report=draft)
+    listing.company.segments.add(SegmentFactory(report=draft, slug="secret-segment"))
+    return listing.company
+
+
+def test_a_company_only_a_draft_names_is_nowhere_public(client, api, draft_only_company):
+    company = draft_only_company
+    assert client.get(company.get_absolute_url()).status_code == 404
+    assert company.name not in client.get("/companies/").content.decode()
+    assert company.slug not in client.get("/sitemap.xml").content.decode()
+    assert api.get(f"/api/v1/companies/{company.slug}/").status_code == 404
+    assert company.slug not in api.get("/api/v1/companies/?page_size=100").content.decode()
+
+
+def test_filtering_by_a_draft_answers_as_for_a_slug_that_does_not_exist(api, draft_only_company):
+    from companies.models import ReportCompany
+
+    # A company both reports name: the filter must not tell that the draft lists it too.
+    public = ReportCompany.objects.filter(report__status="published").first().company
+    ReportCompany.objects.create(report=draft_only_company.listings.get().report, company=public)
+    for query in ("report=secret-draft", "segment=secret-segment"):
+        draft = api.get(f"/api/v1/companies/?{query}").json()
+        unknown = api.get(f"/api/v1/companies/?{query.split('=')[0]}=no-such-slug").json()
+        assert draft == unknown, query
+        assert draft["count"] == 0
+
+
+def test_editors_see_the_draft_company_through_the_api(editor_api, draft_only_company):
+    response = editor_api.get("/api/v1/companies/?report=secret-draft")
+    assert [c["slug"] for c in response.json()["results"]] == [draft_only_company.slug]
