@@ -19,7 +19,7 @@ NODE_STAMP := node_modules/.installed
 STATIC_STAMP := var/static/staticfiles.json
 STATIC_SOURCES := $(shell find market/static companies/static faq/static static -type f 2>/dev/null)
 
-.PHONY: help install run test lint format fuzz bench clean lock check-tools
+.PHONY: help install run test lint format fuzz backup restore bench clean lock check-tools
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -64,6 +64,12 @@ test: install lint  ## lint, Django checks, migrations check, the whole pytest s
 
 fuzz: install  ## long schemathesis run against the API (the suite runs a short one)
 	API_FUZZ_EXAMPLES=$${API_FUZZ_EXAMPLES:-200} $(BIN)/pytest tests/test_api_schema.py -p no:cacheprovider
+
+backup: $(VENV_STAMP)  ## back up the database, content and history, to var/backups (or BACKUP_DIR)
+	$(MANAGE) dbbackup --noinput
+
+restore: $(VENV_STAMP)  ## restore the newest backup (or BACKUP=file) into the configured database
+	$(MANAGE) dbrestore --noinput $(if $(BACKUP),--input-filename $(BACKUP))
 
 bench: install  ## latency and memory of pages and API against targets (bench/bench.py)
 	$(BIN)/python bench/bench.py

@@ -168,8 +168,13 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "dbbackup": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": BACKUP_DIR},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -242,10 +247,9 @@ AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 # Log the username and address of each failure (never the password).
 AXES_SENSITIVE_PARAMETERS = []
 
-# Backups (make backup / make restore, docs/operations.md).
-DBBACKUP_STORAGE_OPTIONS = {
-    "location": env.str("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups"))
-}
+# Backups: django-dbbackup (make backup / make restore, docs/operations.md),
+# pg_dump/psql for PostgreSQL, an SQL dump for SQLite; the newest 10 are kept.
+DBBACKUP_CLEANUP_KEEP = 10
 
 LOGGING = {
     "version": 1,
@@ -261,6 +265,8 @@ LOGGING = {
         # Every failed login (django-axes).
         "axes": {"level": "INFO"},
         "axes.apps": {"level": "WARNING"},
+        # django-dbbackup prints its own lines; once is enough.
+        "dbbackup": {"propagate": False},
     },
     "root": {"handlers": ["stdout"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
