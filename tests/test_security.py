@@ -7,13 +7,16 @@ import os
 import re
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from gtmp_site.core.prose import ALLOWED_TAGS
 from tests.factories import EditorFactory
+from tests.xss_payloads import PAYLOADS
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
@@ -231,3 +234,95 @@ def test_filtering_by_a_draft_answers_as_for_a_slug_that_does_not_exist(api, dra
 def test_editors_see_the_draft_company_through_the_api(editor_api, draft_only_company):
     response = editor_api.get("/api/v1/companies/?report=secret-draft")
     assert [c["slug"] for c in response.json()["results"]] == [draft_only_company.slug]
+
+
+# Hostile text in every field renders inert ------------------------------------------------
+
+# Free-text fields shown on public pages; choices, slugs and codes are not free text.
+TEXT_FIELDS = {
+    "market.Region": ["name", "description"],
+    "market.Report": ["title", "summary", "methodology", "sources"],
+    "market.Segment": ["name", "overview", "outlook"],
+    "market.MarketFigure": ["source", "note"],
+    "market.ReportSection": ["title", "body"],
+    "companies.Company": ["name", "legal_name", "headquarters", "successor", "profile",
+                          "facts_source"],
+    "faq.Question": ["question", "answer"],
+}  # fmt: skip
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "srcdoc"}
+BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
+
+
+class Elements(HTMLParser):
+    """Every element of a page with its attributes, and script bodies."""
+
+    def __init__(self, html):
+        super().__init__(convert_charrefs=True)
+        self.elements = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+
+    handle_startendtag = handle_starttag
+
+
+def fill_with_payloads(payloads):
+    """Every text field of every row gets hostile text: prose fields all of it,
+    short fields one payload each that fits. Saved with update(), as a raw
+    database write would: no form validation stands in between."""
+    from django.apps import apps
+
+    for label, names in TEXT_FIELDS.items():
+        model = apps.get_model(label)
+        for n, pk in enumerate(model.objects.values_list("pk", flat=True)):
+            values = {}
+            for name in names:
+                field = model._meta.get_field(name)
+                if field.max_length:
+                    fitting = [p for p in payloads if len(p) + 12 < field.max_length]
+                    values[name] = f"{fitting[n % len(fitting)]} #{pk}-{name}"
+                else:
+                    values[name] = "Safe words.\n\n" + "\n\n".join(payloads)
+            model.objects.filter(pk=pk).update(**values)
+
+
+def public_pages(report):
+    company = report.top_companies.first().company
+    return [
+        "/",
+        report.get_absolute_url(),
+        report.segments.first().get_absolute_url(),
+        "/companies/",
+        company.get_absolute_url(),
+        "/faq/",
+    ]
+
+
+def test_the_payload_corpus_is_large_enough():
+    assert len(PAYLOADS) >= 50
+
+
+def test_hostile_text_in_every_field_renders_inert(client, report):
+    pages = public_pages(report)
+    baseline = {
+        tag for path in pages for tag, _ in Elements(client.get(path).content.decode()).elements
+    }
+    allowed = baseline | ALLOWED_TAGS
+    fill_with_payloads(PAYLOADS)
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        for tag, attrs in Elements(response.content.decode()).elements:
+            where = f"{path}: <{tag} {attrs}>"
+            assert tag in allowed, where
+            assert not any(name.startswith("on") for name in attrs), where
+            for name in URL_ATTRIBUTES & set(attrs):
+                # As a browser's URL parser reads it: tabs and newlines removed.
+                value = re.sub(r"[\t\n\r]", "", attrs[name] or "").strip().lower()
+                assert not value.startswith(BAD_SCHEMES), where
+            if tag == "script":
+                assert attrs.get("src", "").startswith("/static/") or attrs.get("type") in {
+                    "application/json",
+                    "application/ld+json",
+                }, where

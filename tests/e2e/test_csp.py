@@ -3,6 +3,7 @@ and the API docs work with no violation, and an injected inline script is refuse
 
 import pytest
 
+from gtmp_site.local_site import manage, running_site
 from tests.e2e.test_browser import DRAWN_PIXELS, PUBLIC_PAGES, REPORT
 
 # Records every violation the browser reports, before any page script runs.
@@ -80,3 +81,30 @@ def test_the_admin_works_under_the_policy(editors, site_url):
     # The admin's own scripts run: the collapsible fieldsets and the calendar widget.
     alice.goto(f"{site_url}/admin/market/report/1/change/")
     assert alice.locator("#editing-notice, .calendarbox, .datetimeshortcuts").count() > 0
+
+
+RECORD_RUNS = """
+window.xssRuns = [];
+for (const name of ["alert", "confirm", "prompt", "print"]) {
+  window[name] = (...args) => window.xssRuns.push(`${name}(${args.join(",")})`);
+}
+"""
+FILL = "from tests.test_security import fill_with_payloads; from tests.xss_payloads import PAYLOADS; fill_with_payloads(PAYLOADS)"  # noqa: E501
+
+
+@pytest.mark.parametrize("csp", ["enforced", "bypassed"])
+def test_no_payload_runs_even_with_the_policy_bypassed(browser, tmp_path, csp):
+    """Sanitising alone keeps every payload inert (the policy bypassed), and with
+    the policy both layers do."""
+    with running_site(tmp_path, workers=1) as (url, _server):
+        manage(tmp_path, "shell", "-c", FILL)
+        context = browser.new_context(bypass_csp=csp == "bypassed")
+        page = context.new_page()
+        page.add_init_script(RECORD_RUNS)
+        company = page.request.get(f"{url}/api/v1/companies/").json()["results"][0]["page_url"]
+        for path in ["/", REPORT, f"{REPORT}segments/cancer/", "/companies/", company, "/faq/"]:
+            page.goto(path if path.startswith("http") else url + path)
+            page.wait_for_load_state("networkidle")
+            page.mouse.move(200, 200)
+            assert page.evaluate("[window.xssRuns, window.xss ?? null]") == [[], None], path
+        context.close()
