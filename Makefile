@@ -19,7 +19,7 @@ NODE_STAMP := node_modules/.installed
 STATIC_STAMP := var/static/staticfiles.json
 STATIC_SOURCES := $(shell find market/static companies/static faq/static static -type f 2>/dev/null)
 
-.PHONY: help install run test lint format fuzz backup restore bench clean lock check-tools
+.PHONY: help install run test lint format fuzz backup restore observatory bench clean lock check-tools
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -70,6 +70,9 @@ backup: $(VENV_STAMP)  ## back up the database, content and history, to var/back
 
 restore: $(VENV_STAMP)  ## restore the newest backup (or BACKUP=file) into the configured database
 	$(MANAGE) dbrestore --noinput $(if $(BACKUP),--input-filename $(BACKUP))
+
+observatory: install  ## Mozilla HTTP Observatory grade over HTTPS on 127.0.0.1 (root: ports 80, 443)
+	bash bench/observatory.sh
 
 bench: install  ## latency and memory of pages and API against targets (bench/bench.py)
 	$(BIN)/python bench/bench.py
