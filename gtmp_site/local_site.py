@@ -34,6 +34,7 @@ def site_env(folder, **settings):
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_COOKIES": "0",
         "REDIS_URL": "",
+        "CACHE_DIR": str(Path(folder) / "cache"),  # its own, not the checkout's
         **settings,
     }
 

@@ -12,6 +12,8 @@ import time
 import urllib.error
 import urllib.request
 
+import pytest
+
 from gtmp_site.local_site import _free_port, manage, running_site, serving
 
 REPORT = "/reports/us-gene-therapy-medicinal-products-market/"
@@ -117,3 +119,29 @@ def test_the_site_recovers_on_the_next_request_once_the_database_is_back(tmp_pat
         shutil.copytree(good, missing)
         assert fetch(url + REPORT)[0] == 200
         assert fetch(url + "/healthz")[0] == 200
+
+
+def redis_answers():
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", 6379), 1):
+        return True
+    return False
+
+
+@pytest.mark.parametrize("cache", ["files", "redis"])
+def test_two_workers_count_one_budget_together(tmp_path, cache):
+    settings = {"API_ANON_RATE": "10/minute"}
+    if cache == "redis":
+        if not redis_answers():
+            pytest.skip(
+                "Redis does not answer at 127.0.0.1:6379: the shared-budget test on it is skipped"
+            )
+        settings["REDIS_URL"] = "redis://127.0.0.1:6379/12"
+    else:
+        settings["REDIS_URL"] = ""
+    with running_site(tmp_path, workers=2, **settings) as (url, _server):
+        if cache == "redis":
+            manage(tmp_path, "shell", "-c", "from django.core.cache import cache; cache.clear()",
+                   **settings)  # fmt: skip
+        codes = [fetch(url + "/api/v1/companies/")[0] for _ in range(20)]
+    assert codes.count(200) == 10
+    assert set(codes[10:]) == {429}
