@@ -92,19 +92,27 @@ for (const name of ["alert", "confirm", "prompt", "print"]) {
 FILL = "from tests.test_security import fill_with_payloads; from tests.xss_payloads import PAYLOADS; fill_with_payloads(PAYLOADS)"  # noqa: E501
 
 
+@pytest.fixture(scope="module")
+def hostile_site(chromium_path, tmp_path_factory):
+    """A site of its own whose every public text field holds the payload corpus."""
+    folder = tmp_path_factory.mktemp("hostile")
+    with running_site(folder, workers=1) as (url, _server):
+        manage(folder, "shell", "-c", FILL)
+        yield url
+
+
 @pytest.mark.parametrize("csp", ["enforced", "bypassed"])
-def test_no_payload_runs_even_with_the_policy_bypassed(browser, tmp_path, csp):
+def test_no_payload_runs_even_with_the_policy_bypassed(browser, hostile_site, csp):
     """Sanitising alone keeps every payload inert (the policy bypassed), and with
     the policy both layers do."""
-    with running_site(tmp_path, workers=1) as (url, _server):
-        manage(tmp_path, "shell", "-c", FILL)
-        context = browser.new_context(bypass_csp=csp == "bypassed")
-        page = context.new_page()
-        page.add_init_script(RECORD_RUNS)
-        company = page.request.get(f"{url}/api/v1/companies/").json()["results"][0]["page_url"]
-        for path in ["/", REPORT, f"{REPORT}segments/cancer/", "/companies/", company, "/faq/"]:
-            page.goto(path if path.startswith("http") else url + path)
-            page.wait_for_load_state("networkidle")
-            page.mouse.move(200, 200)
-            assert page.evaluate("[window.xssRuns, window.xss ?? null]") == [[], None], path
-        context.close()
+    url = hostile_site
+    context = browser.new_context(bypass_csp=csp == "bypassed")
+    page = context.new_page()
+    page.add_init_script(RECORD_RUNS)
+    company = page.request.get(f"{url}/api/v1/companies/").json()["results"][0]["page_url"]
+    for path in ["/", REPORT, f"{REPORT}segments/cancer/", "/companies/", company, "/faq/"]:
+        page.goto(path if path.startswith("http") else url + path)
+        page.wait_for_load_state("networkidle")
+        page.mouse.move(200, 200)
+        assert page.evaluate("[window.xssRuns, window.xss ?? null]") == [[], None], path
+    context.close()
