@@ -80,6 +80,7 @@ def check_unavailable(url):
     assert status == 503
     assert int(headers["Retry-After"]) > 0
     assert "Briefly unavailable" in body
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
     assert_no_leak(body)
     status, headers, body = fetch(url + "/api/v1/reports/")
     assert status == 503
