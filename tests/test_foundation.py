@@ -34,6 +34,7 @@ def unreachable_database(django_db_blocker, tmp_path):
         **connections.settings["default"],
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(tmp_path / "missing-dir" / "db.sqlite3"),
+        "OPTIONS": {},  # the default's may be PostgreSQL's
     }
     with django_db_blocker.unblock():
         yield
