@@ -5,28 +5,38 @@ import django.utils.timezone
 from django.db import migrations, models
 
 
-def updated_at(model_name, auto_now):
-    field = (
-        models.DateTimeField(auto_now=True, default=django.utils.timezone.now)
-        if auto_now
-        else models.DateTimeField(blank=True, default=django.utils.timezone.now, editable=False)
-    )
-    return migrations.AddField(
-        model_name=model_name,
-        name="updated_at",
-        field=field,
-        preserve_default=False,
-    )
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("market", "0006_normalised_prose"),
     ]
 
     operations = [
-        updated_at("region", auto_now=True),
-        updated_at("historicalregion", auto_now=False),
-        updated_at("country", auto_now=True),
-        updated_at("historicalcountry", auto_now=False),
+        migrations.AddField(
+            model_name="region",
+            name="updated_at",
+            field=models.DateTimeField(auto_now=True, default=django.utils.timezone.now),
+            preserve_default=False,
+        ),
+        migrations.AddField(
+            model_name="historicalregion",
+            name="updated_at",
+            field=models.DateTimeField(
+                blank=True, default=django.utils.timezone.now, editable=False
+            ),
+            preserve_default=False,
+        ),
+        migrations.AddField(
+            model_name="country",
+            name="updated_at",
+            field=models.DateTimeField(auto_now=True, default=django.utils.timezone.now),
+            preserve_default=False,
+        ),
+        migrations.AddField(
+            model_name="historicalcountry",
+            name="updated_at",
+            field=models.DateTimeField(
+                blank=True, default=django.utils.timezone.now, editable=False
+            ),
+            preserve_default=False,
+        ),
     ]
