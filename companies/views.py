@@ -2,7 +2,12 @@ from django.db.models import Prefetch
 from django.views.generic import DetailView, ListView
 
 from companies.models import Company, ReportCompany
+from gtmp_site.core.cache import model_key, row_key
 from gtmp_site.views import PageMetaMixin, plain_summary
+
+# Which companies are public, and with which segments, turns on listings,
+# segments and reports too: a page of companies shows those lists.
+SHOWN_WITH_COMPANIES = {"companies.reportcompany", "market.segment", "market.report"}
 
 
 class CompanyListView(PageMetaMixin, ListView):
@@ -14,6 +19,11 @@ class CompanyListView(PageMetaMixin, ListView):
 
     def get_queryset(self):
         return Company.objects.published().with_segments()
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        response.content_keys = {model_key(Company), *SHOWN_WITH_COMPANIES}
+        return response
 
 
 class CompanyDetailView(PageMetaMixin, DetailView):
@@ -32,3 +42,8 @@ class CompanyDetailView(PageMetaMixin, DetailView):
             .with_segments()
             .prefetch_related(Prefetch("listings", listings))
         )
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        response.content_keys = {row_key(self.object), *SHOWN_WITH_COMPANIES}
+        return response

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from faq import views
+from gtmp_site.core.cache import cached_by_content
 
 app_name = "faq"
-urlpatterns = [path("", views.FaqView.as_view(), name="index")]
+urlpatterns = [path("", cached_by_content(views.FaqView.as_view()), name="index")]

@@ -3,6 +3,7 @@ from itertools import groupby
 from django.views.generic import TemplateView
 
 from faq.models import Question
+from gtmp_site.core.cache import model_key, row_key
 from gtmp_site.views import PageMetaMixin
 from market.models import Report
 
@@ -29,4 +30,14 @@ class FaqView(PageMetaMixin, TemplateView):
             question.report = reports.get(question.report_id)
         groups = [(report, list(items)) for report, items in groupby(questions, lambda q: q.report)]
         groups.sort(key=lambda group: group[0] is not None)
+        # Answers fill placeholders from their reports' figures, so a report's
+        # changes change this page too.
+        self.content_keys = {model_key(Question), model_key(Report)}.union(
+            {row_key(report) for report in reports.values()}
+        )
         return super().get_context_data(groups=groups, questions=questions, **kwargs)
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        response.content_keys = self.content_keys
+        return response

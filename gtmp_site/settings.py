@@ -180,6 +180,10 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Longest a page or API read stays cached; any content change makes it stale
+# at once (gtmp_site/core/cache.py), so this only bounds memory.
+CONTENT_CACHE_SECONDS = env.int("CONTENT_CACHE_SECONDS", default=24 * 3600)
+
 # HTTPS and proxies. docs/deployment.md lists the production values; each is
 # off by default so the site also runs on plain HTTP (development, tests).
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)

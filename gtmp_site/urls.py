@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from gtmp_site import views
+from gtmp_site.core.cache import cached_by_content
 from gtmp_site.sitemaps import SITEMAPS
 from market.views import HomeView
 
@@ -12,7 +13,7 @@ admin.site.site_title = "GTMP editing"
 admin.site.index_title = "Reports, companies and questions"
 
 urlpatterns = [
-    path("", HomeView.as_view(), name="home"),
+    path("", cached_by_content(HomeView.as_view()), name="home"),
     path("reports/", include("market.urls")),
     path("companies/", include("companies.urls")),
     path("faq/", include("faq.urls")),

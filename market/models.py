@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from gtmp_site.core.cache import model_key, row_key
 from gtmp_site.core.fields import HttpsURLField, ProseField
 from gtmp_site.core.models import ContentModel
 from gtmp_site.core.querysets import PublishedQuerySet
@@ -78,6 +79,11 @@ class ReportQuerySet(PublishedQuerySet):
     def published(self):
         """Reports the public may see: published, with a publication date that has come."""
         return self.filter(status=Report.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def next_scheduled_publication(self):
+        """When the next report scheduled for later becomes public, or None."""
+        later = self.filter(status=Report.Status.PUBLISHED, published_at__gt=timezone.now())
+        return later.aggregate(models.Min("published_at"))["published_at__min"]
 
     def for_page(self):
         """Everything a report page or an API report shows, in a fixed number of queries:
@@ -310,6 +316,16 @@ class Report(ContentModel):
                 segments=tuple(dict.fromkeys(f.segment.name for f in figures if f.segment_id)),
             )
         )
+
+    def content_shown(self):
+        """Cache keys of what the report's page shows (gtmp_site/core/cache.py): the
+        report itself (a change to its segments, figures, sections or questions
+        changes it too), its region and its listed companies. Costs no query
+        after ``for_page()``."""
+        keys = {row_key(self), *(row_key(listing.company) for listing in self.top_companies.all())}
+        if self.region_id:
+            keys.add(f"{model_key(Region)}:{self.region_id}")
+        return keys
 
     def last_changed(self):
         """When anything a reader sees last changed: the report, its segments,

@@ -11,6 +11,7 @@ from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
+from gtmp_site.core.cache import model_key, row_key
 from gtmp_site.core.cells import safe_cell
 from gtmp_site.views import PageMetaMixin, plain_summary
 from market import charts, forecast, placeholders
@@ -29,6 +30,13 @@ class HomeView(PageMetaMixin, ListView):
         cards = [(report, headline(report, report.facts.result)) for report in self.object_list]
         return super().get_context_data(cards=cards, **kwargs)
 
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        response.content_keys = {model_key(Report)}.union(
+            *(report.content_shown() for report in self.object_list)
+        )
+        return response
+
 
 class ReportDetailView(PageMetaMixin, DetailView):
     context_object_name = "report"
@@ -45,6 +53,7 @@ class ReportDetailView(PageMetaMixin, DetailView):
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
         response["Last-Modified"] = http_date(context["last_changed"].timestamp())
+        response.content_keys = self.object.content_shown()
         return response
 
     def get_context_data(self, **kwargs):
@@ -135,6 +144,13 @@ class SegmentDetailView(PageMetaMixin, DetailView):
                 return segment
         raise Http404("This report has no such segment.")
 
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        response.content_keys = self.report.content_shown() | {
+            row_key(company) for company in context["companies"]
+        }
+        return response
+
     def get_context_data(self, **kwargs):
         series = {s.segment: s for s in self.report.facts.result.segments}
         return super().get_context_data(
@@ -177,6 +193,7 @@ def report_data(request, slug, fmt):
                 ]
                 writer.writerow([safe_cell(cell) for cell in row])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.content_keys = {row_key(report)}
     return response
 
 

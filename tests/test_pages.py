@@ -275,7 +275,9 @@ def grow_report(report, companies, questions):
     QuestionFactory.create_batch(questions - report.questions.count(), report=report)
 
 
-REPORT_PAGE_QUERIES = 7
+# 7 to render, and 1 for the next scheduled publication, which bounds how long
+# the rendered page may stay cached. A cached page costs none (tests/test_cache.py).
+REPORT_PAGE_QUERIES = 8
 
 
 def test_home_page_query_count_is_fixed(client, report, django_assert_max_num_queries):

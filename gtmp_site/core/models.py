@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from gtmp_site.core import cache
 from gtmp_site.core.versioning import VersionedModel
 
 
@@ -23,6 +24,30 @@ class ContentModel(VersionedModel):
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_parents = instance._parent_ids()
+        return instance
+
+    def _parent_ids(self):
+        return {
+            field: getattr(self, field.attname)
+            for field in self._meta.concrete_fields
+            if field.many_to_one and issubclass(field.related_model, ContentModel)
+        }
+
+    def content_keys(self):
+        """The cache keys of what shows this row (gtmp_site/core/cache.py): its own,
+        its model's lists, and its parents', before and after a change (a figure
+        moved to another segment changes both)."""
+        keys = {cache.row_key(self), cache.model_key(type(self))}
+        loaded = getattr(self, "_loaded_parents", {})
+        for field, value in self._parent_ids().items():
+            for parent in {value, loaded.get(field)} - {None}:
+                keys.add(f"{field.related_model._meta.label_lower}:{parent}")
+        return keys
 
 
 class OpenEditor(models.Model):

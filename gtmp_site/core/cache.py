@@ -1,0 +1,115 @@
+"""Responses served from the cache until the content they show changes.
+
+Each cacheable response names the content it shows as keys: a row
+(``market.report:1``) or all rows of a model, for lists (``market.report``).
+Every save or delete of a content row, by any path (admin, API, import,
+revert, recover, shell), bumps a version number per key in the shared cache:
+the row's own keys, its model's, and its parents' (a figure's report), so
+every response that shows it is stale from that moment, in every process.
+
+A cached entry holds the response and the versions of its keys when it was
+rendered; a hit is one read of the entry and one of the versions, with no
+database query and no rendering. An entry also expires by itself at the next
+moment content changes without a save (a scheduled publication), which the
+apps announce with ``register_expiry``.
+"""
+
+import hashlib
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.cache import patch_cache_control, set_response_etag
+
+VERSION = "content-version:"
+ENTRY = "content-response:"
+# Bumped by every change: a render that ran while content changed is not stored.
+EVERYTHING = "*"
+
+_expiry_hooks = []
+
+
+def register_expiry(hook):
+    """``hook()`` gives the next moment (a datetime, or None) at which content
+    changes by itself, such as a report's scheduled publication."""
+    _expiry_hooks.append(hook)
+
+
+def row_key(obj):
+    return f"{obj._meta.label_lower}:{obj.pk}"
+
+
+def model_key(model):
+    return model._meta.label_lower
+
+
+def content_changed(keys):
+    """Make every cached response that shows one of ``keys`` stale."""
+    for key in {*keys, EVERYTHING}:
+        name = VERSION + key
+        cache.add(name, 0, timeout=None)
+        try:
+            cache.incr(name)
+        except ValueError:  # evicted in between, or the cache is down
+            cache.set(name, 1, timeout=None)
+
+
+def _versions(keys):
+    return cache.get_many([VERSION + key for key in keys])
+
+
+def _seconds_to_keep():
+    keep = settings.CONTENT_CACHE_SECONDS
+    now = time.time()
+    for hook in _expiry_hooks:
+        moment = hook()
+        if moment is not None:
+            keep = min(keep, max(0, moment.timestamp() - now))
+    return int(keep)
+
+
+def _private(request):
+    """A request that may see more than the public: an editor's session or token."""
+    return "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
+def cached_by_content(view):
+    """Serve ``view``'s public GET responses from the cache until the content they
+    show changes. The view names that content by setting ``response.content_keys``;
+    a response without it, or with another status than 200, is not stored."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD") or _private(request):
+            return view(request, *args, **kwargs)
+        url = f"{request.get_host()}{request.get_full_path()}"
+        entry_name = ENTRY + hashlib.sha256(url.encode()).hexdigest()
+        entry = cache.get(entry_name)
+        if entry is not None:
+            keys, versions, until, response = entry
+            if until > time.time() and _versions(keys) == versions:
+                return response
+
+        before = cache.get(VERSION + EVERYTHING)
+        response = view(request, *args, **kwargs)
+        keys = getattr(response, "content_keys", None)
+        if keys is None or response.status_code != 200 or response.cookies:
+            return response
+        if hasattr(response, "render"):
+            response = response.render()
+        keep = _seconds_to_keep()
+        # Shared caches (Varnish) keep it as long as this cache would, and purge it
+        # by these keys; browsers revalidate with the ETag.
+        patch_cache_control(response, public=True, max_age=0, s_maxage=keep)
+        response["xkey"] = " ".join(sorted(keys))
+        if not response.has_header("ETag"):
+            set_response_etag(response)
+        if keep and cache.get(VERSION + EVERYTHING) == before:
+            for key in keys:  # a key never changed yet has no version: give it one
+                cache.add(VERSION + key, 0, timeout=None)
+            entry = (keys, _versions(keys), time.time() + keep, response)
+            cache.set(entry_name, entry, keep)
+        return response
+
+    return wrapper
