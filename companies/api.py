@@ -1,13 +1,13 @@
 """API v1 for companies."""
 
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 
 from companies.filters import CompanyFilter
-from companies.models import Company
-from gtmp_site.api.mixins import ConditionalWriteMixin, ModelRulesMixin
+from companies.models import Company, ReportCompany
+from gtmp_site.api.mixins import ContentViewSet, ModelRulesMixin
 from market.api import PageUrlField
-from market.models import Segment
+from market.models import Report, Segment
 
 
 class CompanySegmentSerializer(serializers.ModelSerializer):
@@ -44,8 +44,10 @@ class CompanySerializer(ModelRulesMixin, serializers.ModelSerializer):
         return CompanySegmentSerializer(company.segments.all(), many=True).data
 
 
-class CompanyViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
+class CompanyViewSet(ContentViewSet):
     """Companies named in the reports, with their current status."""
+
+    cache_models = [Company, ReportCompany, Segment, Report]
 
     serializer_class = CompanySerializer
     lookup_field = "slug"

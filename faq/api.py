@@ -1,16 +1,16 @@
 """API v1 for frequently asked questions."""
 
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 
 from faq.filters import QuestionFilter
 from faq.models import Question
 from gtmp_site.api.mixins import (
-    ConditionalWriteMixin,
+    ContentViewSet,
     ModelRulesMixin,
     NullableSlugField,
 )
 from market.api import RenderedProseMixin
-from market.models import Report
+from market.models import MarketFigure, Report, Segment
 
 
 class QuestionSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSerializer):
@@ -30,8 +30,10 @@ class QuestionSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelS
         read_only_fields = ["updated_at"]
 
 
-class QuestionViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
+class QuestionViewSet(ContentViewSet):
     """Frequently asked questions, per report or site-wide."""
+
+    cache_models = [Question, Report, Segment, MarketFigure]
 
     serializer_class = QuestionSerializer
     filterset_class = QuestionFilter

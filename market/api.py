@@ -7,12 +7,12 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from gtmp_site.api.mixins import (
-    ConditionalWriteMixin,
+    ContentViewSet,
     ModelRulesMixin,
     NullableSlugField,
     etag_for,
@@ -20,7 +20,7 @@ from gtmp_site.api.mixins import (
 from gtmp_site.core.fields import ProseField
 from market import forecast, placeholders
 from market.filters import MarketFigureFilter, ReportFilter, SegmentFilter
-from market.models import MarketFigure, Region, Report, Segment
+from market.models import Country, MarketFigure, Region, Report, ReportSection, Segment
 
 
 class PageUrlField(serializers.SerializerMethodField):
@@ -312,8 +312,18 @@ class ForecastSerializer(serializers.Serializer):
 
 
 @with_write_warnings(ReportSerializer)
-class ReportViewSet(WriteWarningsMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
+class ReportViewSet(WriteWarningsMixin, ContentViewSet):
     """Market reports, with their segments, headline figures and top companies."""
+
+    @property
+    def cache_models(self):
+        # A report also shows its listed companies and questions, reached through
+        # relations (market imports neither companies nor faq).
+        listing = Report._meta.get_field("top_companies").related_model
+        question = Report._meta.get_field("questions").related_model
+        company = listing._meta.get_field("company").related_model
+        return [Report, Segment, MarketFigure, ReportSection, Region, Country, listing, company,
+                question]  # fmt: skip
 
     serializer_class = ReportSerializer
     lookup_field = "slug"
@@ -340,6 +350,9 @@ class ReportViewSet(WriteWarningsMixin, ConditionalWriteMixin, viewsets.ModelVie
     def forecast(self, request, slug=None):
         """The same series the report page draws: entered figures, computed years between
         them (marked), the implied CAGR and the consistency checks."""
+        return self.cached(self.forecast_of, request, slug=slug)
+
+    def forecast_of(self, request, slug=None):
         report = self.get_object()
         data = ForecastSerializer(
             {
@@ -353,8 +366,10 @@ class ReportViewSet(WriteWarningsMixin, ConditionalWriteMixin, viewsets.ModelVie
 
 
 @with_write_warnings(SegmentSerializer)
-class SegmentViewSet(WriteWarningsMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
+class SegmentViewSet(WriteWarningsMixin, ContentViewSet):
     """Application segments of the reports (Cancer, Monogenic, ...)."""
+
+    cache_models = [Report, Segment, MarketFigure]
 
     serializer_class = SegmentSerializer
     filterset_class = SegmentFilter
@@ -368,8 +383,10 @@ class SegmentViewSet(WriteWarningsMixin, ConditionalWriteMixin, viewsets.ModelVi
 
 
 @with_write_warnings(MarketFigureSerializer)
-class MarketFigureViewSet(WriteWarningsMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
+class MarketFigureViewSet(WriteWarningsMixin, ContentViewSet):
     """Market figures as editors entered them (one per report, segment and year)."""
+
+    cache_models = [Report, Segment, MarketFigure]
 
     serializer_class = MarketFigureSerializer
     filterset_class = MarketFigureFilter

@@ -173,7 +173,8 @@ def test_matching_etag_gets_304(api, report):
 
 def test_etag_changes_when_the_report_changes(api, report):
     before = api.get(f"{API}/reports/{SLUG}/")["ETag"]
-    Report.objects.filter(pk=report.pk).update(title="New title")
+    report.title = "New title"
+    report.save()
     response = api.get(f"{API}/reports/{SLUG}/", HTTP_IF_NONE_MATCH=before)
     assert response.status_code == 200
     assert response["ETag"] != before
@@ -391,7 +392,9 @@ def test_token_login_has_a_budget_of_its_own(api, rates, db):
 
 # Query counts ------------------------------------------------------------------------
 
-LIST_QUERY_LIMITS = {"reports": 8, "segments": 2, "figures": 2, "companies": 3, "faqs": 2}
+# Each includes 1 for the next scheduled publication, which bounds how long the
+# response may stay cached; a cached response costs none (tests/test_cache.py).
+LIST_QUERY_LIMITS = {"reports": 9, "segments": 3, "figures": 3, "companies": 4, "faqs": 3}
 
 
 def grow(rows):

@@ -129,3 +129,43 @@ def test_a_new_listing_of_a_company_purges_the_company_page(public, report):
     assert "number 7 of its top companies" not in body(public, company.get_absolute_url())
     ReportCompanyFactory(report=report, company=company, position=7)
     assert "number 7 of its top companies" in body(public, company.get_absolute_url())
+
+
+# The API ------------------------------------------------------------------------------------
+
+API_READS = [
+    "/api/v1/reports/",
+    "/api/v1/reports/us-gene-therapy-medicinal-products-market/",
+    "/api/v1/reports/us-gene-therapy-medicinal-products-market/forecast/",
+    "/api/v1/figures/?year=2030",
+    "/api/v1/companies/",
+    "/api/v1/faqs/",
+]
+
+
+@pytest.mark.parametrize("path", API_READS)
+def test_a_cached_api_read_costs_no_query(api, report, path, django_assert_num_queries):
+    first = api.get(path)
+    assert first.status_code == 200
+    with django_assert_num_queries(0):
+        assert api.get(path).content == first.content
+        assert api.get(path, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+def test_an_api_write_shows_on_the_next_anonymous_read(api, editor_api, report):
+    figure = MarketFigure.objects.get(report=report, year=2030, segment=None)
+    url = f"/api/v1/figures/{figure.pk}/"
+    etag = api.get(url)["ETag"]
+    assert api.get("/api/v1/reports/us-gene-therapy-medicinal-products-market/forecast/")
+    response = editor_api.patch(url, {"value": "15.000"}, format="json", HTTP_IF_MATCH=etag)
+    assert response.status_code == 200
+    assert api.get(url).json()["value"] == "15.000"
+    forecast = api.get("/api/v1/reports/us-gene-therapy-medicinal-products-market/forecast/")
+    total = next(s for s in forecast.json()["series"] if s["segment"] is None)["points"]
+    assert next(p for p in total if p["year"] == 2030)["value"] == "15.000"
+
+
+def test_editors_read_the_api_fresh_and_see_drafts(api, editor_api, report):
+    ReportFactory(draft=True, slug="a-draft")
+    assert "a-draft" not in api.get("/api/v1/reports/").content.decode()
+    assert "a-draft" in editor_api.get("/api/v1/reports/").content.decode()

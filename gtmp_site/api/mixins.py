@@ -4,10 +4,12 @@ import hashlib
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.http import parse_etags
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.fields import get_error_detail
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+
+from gtmp_site.core.cache import cached_by_content, model_key
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -31,6 +33,35 @@ class PreconditionFailed(exceptions.APIException):
 def etag_for(data):
     """Strong ETag of a representation: the hash of its compact JSON."""
     return f'"{hashlib.sha256(JSONRenderer().render(data)).hexdigest()[:32]}"'
+
+
+class CachedReadMixin:
+    """Anonymous reads served from the cache until content of ``cache_models``
+    changes (gtmp_site/core/cache.py). The check comes after authentication,
+    permissions and throttling, so a hit costs no query but still counts
+    against the client's budget. Editors, with a token or a session, are
+    always answered fresh."""
+
+    cache_models = ()
+
+    def list(self, request, *args, **kwargs):
+        return self.cached(super().list, request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.cached(super().retrieve, request, *args, **kwargs)
+
+    def cached(self, handler, request, *args, **kwargs):
+        """``handler``'s response, from the cache when the content is unchanged."""
+
+        if request.user.is_authenticated:  # an editor may see drafts: never shared
+            return handler(request, *args, **kwargs)
+
+        def render(request, *args, **kwargs):
+            response = self.finalize_response(request, handler(request, *args, **kwargs))
+            response.content_keys = {model_key(model) for model in self.cache_models}
+            return response
+
+        return cached_by_content(render)(request, *args, **kwargs)
 
 
 class ConditionalWriteMixin:
@@ -150,3 +181,7 @@ class ModelRulesMixin:
                 detail["non_field_errors"] = detail.pop("__all__")
             raise exceptions.ValidationError(detail) from None
         return attrs
+
+
+class ContentViewSet(CachedReadMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
+    """A content model's endpoint: cached public reads, conditional writes."""
