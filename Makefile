@@ -19,7 +19,7 @@ NODE_STAMP := node_modules/.installed
 STATIC_STAMP := var/static/staticfiles.json
 STATIC_SOURCES := $(shell find market/static companies/static faq/static static -type f 2>/dev/null)
 
-.PHONY: help install run test lint format fuzz backup restore observatory bench clean lock check-tools
+.PHONY: help install run serve test lint format fuzz backup restore observatory bench clean lock check-tools
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -47,6 +47,10 @@ install: $(VENV_STAMP) $(NODE_STAMP) $(STATIC_STAMP)  ## virtualenv, npm package
 
 run: install  ## serve the site on http://127.0.0.1:8000/ (SQLite, debug on)
 	$(MANAGE) runserver $(HOST):$(PORT)
+
+serve: install  ## gunicorn (production-like) with Varnish in front on http://127.0.0.1:8080/
+	@command -v varnishd >/dev/null || { echo "error: Varnish is needed: apt-get install varnish varnish-modules"; exit 1; }
+	PORT=$(or $(SERVE_PORT),8080) $(BIN)/python -m gtmp_site.local_site
 
 lint: $(VENV_STAMP)  ## ruff lint and format check, import layering (import-linter)
 	$(BIN)/ruff check .

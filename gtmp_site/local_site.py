@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -84,6 +85,36 @@ def serving(folder, workers=2, health="/healthz", **settings):
         server.wait(timeout=10)
 
 
+VCL = ROOT / "gtmp_site" / "varnish.vcl"
+
+
+@contextlib.contextmanager
+def varnish_in_front(folder, backend_url, port=None):
+    """Yield (URL, varnishd process) of Varnish with the site's VCL in front of
+    ``backend_url``, keeping its state in ``folder``; stopped on exit."""
+    backend = urllib.parse.urlsplit(backend_url)
+    vcl = Path(folder) / "varnish.vcl"
+    vcl.write_text(
+        VCL.read_text()
+        .replace("{backend_host}", backend.hostname)
+        .replace("{backend_port}", str(backend.port))
+    )
+    port = port or _free_port()
+    varnishd = subprocess.Popen(
+        ["varnishd", "-F", "-j", "none", "-n", str(Path(folder) / "varnish"),
+         "-a", f"127.0.0.1:{port}", "-f", str(vcl), "-s", "malloc,64m",
+         "-T", "none"],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url + "/healthz", varnishd)
+        yield url, varnishd
+    finally:
+        varnishd.terminate()
+        varnishd.wait(timeout=10)
+
+
 def _wait_until_up(url, server, timeout=30):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -97,3 +128,41 @@ def _wait_until_up(url, server, timeout=30):
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"the server did not answer {url} within {timeout} s")
+
+
+def serve(port=8080):
+    """`make serve`: gunicorn with production-like settings (gtmp_site/gunicorn.conf.py)
+    on the checkout's database, Varnish in front on 127.0.0.1:``port``; Ctrl-C
+    stops both."""
+    backend_port = _free_port()
+    folder = ROOT / "var" / "serve"
+    folder.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_COOKIES": "0",
+        "VARNISH_URLS": f"http://127.0.0.1:{port}/",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "gtmp_site.wsgi", "-c", "gtmp_site/gunicorn.conf.py",
+         "--bind", f"127.0.0.1:{backend_port}"],
+        cwd=ROOT,
+        env=env,
+    )  # fmt: skip
+    try:
+        backend = f"http://127.0.0.1:{backend_port}"
+        _wait_until_up(backend + "/healthz", server)
+        with varnish_in_front(folder, backend, port=port):
+            print(f"Serving on http://127.0.0.1:{port}/ (Varnish) from gunicorn at {backend}. "
+                  "Ctrl-C stops both.", flush=True)  # fmt: skip
+            server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
+if __name__ == "__main__":
+    serve(int(os.environ.get("PORT", "8080")))

@@ -183,6 +183,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Longest a page or API read stays cached; any content change makes it stale
 # at once (gtmp_site/core/cache.py), so this only bounds memory.
 CONTENT_CACHE_SECONDS = env.int("CONTENT_CACHE_SECONDS", default=24 * 3600)
+# Varnish instances in front of the site (gtmp_site/varnish.vcl), e.g.
+# http://127.0.0.1:6081/: every content change purges its keys from each.
+VARNISH_URLS = env.list("VARNISH_URLS", default=[])
+VARNISH_PURGE_TIMEOUT = 1
 
 # HTTPS and proxies. docs/deployment.md lists the production values; each is
 # off by default so the site also runs on plain HTTP (development, tests).

@@ -15,11 +15,14 @@ apps announce with ``register_expiry``.
 """
 
 import hashlib
+import logging
 import time
+import urllib.request
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils.cache import patch_cache_control, set_response_etag
 
 VERSION = "content-version:"
@@ -28,6 +31,7 @@ ENTRY = "content-response:"
 EVERYTHING = "*"
 
 _expiry_hooks = []
+logger = logging.getLogger(__name__)
 
 
 def register_expiry(hook):
@@ -45,7 +49,17 @@ def model_key(model):
 
 
 def content_changed(keys):
-    """Make every cached response that shows one of ``keys`` stale."""
+    """Make every cached response that shows one of ``keys`` stale: in this
+    cache at once, and again once the transaction commits (a request that read
+    the old rows in between must not leave its render cached), and in the HTTP
+    cache tier (settings.VARNISH_URLS) after the commit, so Varnish never
+    refetches the old content."""
+    keys = set(keys)
+    _bump(keys)
+    transaction.on_commit(lambda: (_bump(keys), purge_http_caches(keys)))
+
+
+def _bump(keys):
     for key in {*keys, EVERYTHING}:
         name = VERSION + key
         cache.add(name, 0, timeout=None)
@@ -53,6 +67,20 @@ def content_changed(keys):
             cache.incr(name)
         except ValueError:  # evicted in between, or the cache is down
             cache.set(name, 1, timeout=None)
+
+
+def purge_http_caches(keys):
+    """Ask each Varnish in settings.VARNISH_URLS to drop every object tagged with
+    one of ``keys`` (vmod xkey, see gtmp_site/varnish.vcl). A Varnish that does
+    not answer is logged; its objects expire by their s-maxage."""
+    for url in settings.VARNISH_URLS:
+        request = urllib.request.Request(
+            url, method="PURGE", headers={"xkey-purge": " ".join(sorted(keys))}
+        )
+        try:
+            urllib.request.urlopen(request, timeout=settings.VARNISH_PURGE_TIMEOUT).close()
+        except OSError as error:
+            logger.warning("Could not purge %s from %s: %s", sorted(keys), url, error)
 
 
 def _versions(keys):
