@@ -1,67 +1,115 @@
-"""Benchmark: latency of the main pages and API reads, and memory per worker.
+"""Benchmark: throughput of pages and API reads as ratios to a static file.
 
-Runs the site as in production (gtmp_site/local_site.py) and fetches each URL
-sequentially from this process over loopback, after a warm-up. Targets are
-for this 2-core machine; the run exits 1 if one is missed.
+The site runs as in production (gtmp_site/local_site.py: gunicorn gthread,
+1 worker x 2 threads, debug off) pinned to CPU core 0 with Varnish in front
+on the same core; wrk (Debian's package) is pinned to core 1. After a warm-up,
+three interleaved rounds measure every case; each case's req/s is divided by
+the static file's (the ceiling) and the trivial view's of the same round, and
+the median ratio is checked against its target. Then the report page and the
+API list are measured again with 1,000 companies listed.
 
-    make bench                      # 300 requests per URL
-    BENCH_REQUESTS=50 make bench    # quicker
+    make bench                 # about two and a half minutes
+    BENCH_SECONDS=1 make bench # quicker, noisier
+
+Prints a table, writes var/bench/<time>.json and exits 1 when a target is
+missed or a round is too noisy to trust (spread over 10 %: run it again).
+docs/performance.md explains how to read it.
 """
 
+import json
 import os
+import re
 import statistics
+import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from gtmp_site.local_site import (  # noqa: E402 - after the path is set
+    _free_port,
+    manage,
+    pinned,
+    running_site,
+    varnish_in_front,
+)
 
 REPORT = "/reports/us-gene-therapy-medicinal-products-market/"
-# (path, p95 target in milliseconds)
-TARGETS = [
-    ("/", 60),
-    (REPORT, 120),
-    (f"{REPORT}segments/cancer/", 120),
-    (f"{REPORT}data.csv", 60),
-    ("/companies/", 80),
-    ("/faq/", 60),
-    ("/api/v1/reports/", 120),
-    ("/api/v1/reports/us-gene-therapy-medicinal-products-market/forecast/", 80),
-    ("/api/v1/figures/", 80),
-    ("/api/v1/companies/", 100),
-]
-WORKER_RSS_TARGET_MB = 150
+SERVER_CPU, LOAD_CPU = 0, 1
+CONNECTIONS = 8
+ROUNDS = 3
+NOISY = 0.10
+# Each cache miss: a query string the page ignores, new for every request.
+BUST = 'request = function() return wrk.format(nil, wrk.path .. "?bench=" .. math.random(1e12)) end'
+# (name, path, base "site" or "varnish", extra header, wrk script, target ratio to static)
+CASES = [
+    ("static file", "{static}", "site", None, None, None),
+    ("trivial view", "/robots.txt", "site", None, None, None),
+    ("report page, cached", REPORT, "site", None, None, 0.8),
+    ("report page, 304", REPORT, "site", "If-None-Match: {etag}", None, 0.9),
+    ("report page, uncached", REPORT, "site", None, BUST, 0.2),
+    ("segment page, cached", f"{REPORT}segments/cancer/", "site", None, None, 0.8),
+    ("API report detail, cached", "/api/v1/reports/us-gene-therapy-medicinal-products-market/",
+     "site", None, None, 0.6),
+    ("API companies list, cached", "/api/v1/companies/", "site", None, None, 0.6),
+    ("API companies list, uncached", "/api/v1/companies/", "site", None, BUST, 0.35),
+    ("API forecast, cached",
+     "/api/v1/reports/us-gene-therapy-medicinal-products-market/forecast/", "site", None, None,
+     0.6),
+    ("static file via Varnish", "{static}", "varnish", None, None, None),
+    ("report page via Varnish", REPORT, "varnish", None, None, None),
+]  # fmt: skip
+GROWN = ["report page, cached", "API companies list, cached"]
+VARNISH_TARGET = 0.9  # report page through Varnish, to a static file through Varnish
+MEMORY_DRIFT = 0.05
+
+ADD_COMPANIES = """
+from companies.models import Company, ReportCompany
+from market.models import Report
+report = Report.objects.get()
+start = Company.objects.count()
+for n in range(start, 1000):
+    company = Company.objects.create(name=f"Bench Company {n}", slug=f"bench-company-{n}")
+    ReportCompany.objects.create(report=report, company=company, position=n + 1)
+"""
 
 
-def measure(base_url, path, requests):
-    """Milliseconds per request for ``requests`` sequential GETs (after 5 warm-up ones)."""
-    timings = []
-    for n in range(requests + 5):
-        started = time.perf_counter()
-        with urllib.request.urlopen(base_url + path, timeout=10) as response:
-            response.read()
-            if response.status != 200:
-                raise RuntimeError(f"{path} answered {response.status}")
-        if n >= 5:
-            timings.append((time.perf_counter() - started) * 1000)
-    return timings
+def wrk(url, seconds, header=None, script=None, folder=None):
+    """Requests per second, median and p99 latency (ms), and errors of one wrk run."""
+    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", url]
+    if header:
+        command[1:1] = ["-H", header]
+    if script:
+        lua = Path(folder) / "bust.lua"
+        lua.write_text(script)
+        command[1:1] = ["-s", str(lua)]
+    out = subprocess.run(pinned(command, LOAD_CPU), capture_output=True, text=True).stdout
+    errors = sum(int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|Socket errors).*?(\d+)",
+                                            out))  # fmt: skip
+    errors += sum(int(n) for n in re.findall(r"(?:read|write|timeout) (\d+)", out))
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50_ms": _ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),
+        "p99_ms": _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1)),
+        "errors": errors,
+    }
 
 
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+def _ms(text):
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
 def worker_rss_mb(server_pid):
-    """Resident memory of each gunicorn worker (children of the master), in MB."""
+    """Resident memory of the gunicorn workers (children of ``server_pid``), in MB."""
     sizes = []
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
-            fields = dict(
-                line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
-            )
+            lines = status.read_text().splitlines()
+            fields = dict(line.split(":", 1) for line in lines if ":" in line)
         except OSError:
             continue
         if fields.get("PPid", "").strip() == str(server_pid):
@@ -69,33 +117,138 @@ def worker_rss_mb(server_pid):
     return sizes
 
 
-def main():
-    from gtmp_site.local_site import running_site
+def static_path():
+    manifest = json.loads((ROOT / "var" / "static" / "staticfiles.json").read_text())
+    return "/static/" + manifest["paths"]["vendor/chart.js/chart.umd.min.js"]
 
-    requests = int(os.environ.get("BENCH_REQUESTS", "300"))
+
+def measure(bases, names, seconds, folder):
+    """Three interleaved rounds over the cases ``names``: {name: [round results]}."""
+    etag = urllib.request.urlopen(bases["site"] + REPORT).headers["ETag"]
+    cases = [c for c in CASES if c[0] in names]
+
+    def run(case, secs):
+        _name, path, base, header, script, _target = case
+        url = bases[base] + path.format(static=static_path())
+        return wrk(url, secs, header and header.format(etag=etag), script, folder)
+
+    for case in cases:  # warm-up: caches filled, code loaded
+        run(case, 1)
+    results = {case[0]: [] for case in cases}
+    for _ in range(ROUNDS):
+        for case in cases:
+            results[case[0]].append(run(case, seconds))
+    return results
+
+
+def summarise(results, ceiling="static file", trivial="trivial view"):
+    rows = {}
+    for name, rounds in results.items():
+        rps = [r["rps"] for r in rounds]
+        base = "static file via Varnish" if "Varnish" in name else ceiling
+        rows[name] = {
+            "rps": statistics.median(rps),
+            "p50_ms": statistics.median(r["p50_ms"] for r in rounds),
+            "p99_ms": statistics.median(r["p99_ms"] for r in rounds),
+            "errors": sum(r["errors"] for r in rounds),
+            "spread": (max(rps) - min(rps)) / statistics.median(rps),
+            "to_static": statistics.median(
+                r["rps"] / s["rps"] for r, s in zip(rounds, results[base], strict=True)
+            ),
+            "to_trivial": statistics.median(
+                r["rps"] / t["rps"] for r, t in zip(rounds, results[trivial], strict=True)
+            )
+            if trivial in results
+            else None,
+            "rounds": rounds,
+        }
+    return rows
+
+
+def check(rows, grown):
     failures = []
+    targets = {c[0]: c[5] for c in CASES}
+    for name, row in rows.items():
+        if row["errors"]:
+            failures.append(f"{name}: {row['errors']} errors")
+        if row["spread"] > NOISY:
+            failures.append(f"{name}: rounds spread {row['spread']:.0%}, rerun on a quiet machine")
+        if targets.get(name) and row["to_static"] < targets[name]:
+            failures.append(f"{name}: {row['to_static']:.2f} x static < {targets[name]}")
+    varnish = rows.get("report page via Varnish")
+    if varnish and varnish["to_static"] < VARNISH_TARGET:
+        failures.append(f"report page via Varnish: {varnish['to_static']:.2f} < {VARNISH_TARGET}")
+    for name, row in grown.items():
+        if row["to_static"] < 0.9 * rows[name]["to_static"]:
+            failures.append(f"{name} at 1,000 companies: {row['to_static']:.2f} x static, "
+                            f"below 0.9 x {rows[name]['to_static']:.2f}")  # fmt: skip
+    return failures
+
+
+def print_table(title, rows):
+    print(f"\n{title}")
+    print(f"{'case':<32} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
+          f"{'spread':>6} {'/static':>7} {'/trivial':>8}")  # fmt: skip
+    for name, row in rows.items():
+        trivial = f"{row['to_trivial']:8.2f}" if row["to_trivial"] is not None else " " * 8
+        print(f"{name:<32} {row['rps']:8.0f} {row['p50_ms']:7.2f} {row['p99_ms']:7.2f} "
+              f"{row['errors']:6d} {row['spread']:6.0%} {row['to_static']:7.2f} "
+              f"{trivial}")  # fmt: skip
+
+
+def main():
+    seconds = int(os.environ.get("BENCH_SECONDS", "2"))
+    out = ROOT / "var" / "bench"
+    folder = out / "site"
+    subprocess.run(["rm", "-rf", str(folder)], check=True)
+    folder.mkdir(parents=True)
+    port = _free_port()
+    settings = {"API_ANON_RATE": "100000000/minute",  # measure the site, not its throttle
+                "VARNISH_URLS": f"http://127.0.0.1:{port}/"}  # fmt: skip
+    started = time.time()
+    load_before = os.getloadavg()
+    gunicorn = ["-k", "gthread", "--threads", "2"]
     with (
-        tempfile.TemporaryDirectory() as folder,
-        running_site(
-            folder,
-            API_ANON_RATE="1000000/minute",  # measure the API, not its throttle
-        ) as (url, server),
+        running_site(folder, workers=1, gunicorn_args=gunicorn, cpu=SERVER_CPU, **settings) as (
+            site,
+            server,
+        ),
+        varnish_in_front(folder, site, port=port, cpu=SERVER_CPU) as (front, _),
     ):
-        print(f"{'path':<70} {'p50 ms':>7} {'p95 ms':>7} {'target':>7}")
-        for path, target in TARGETS:
-            timings = measure(url, path, requests)
-            p50, p95 = statistics.median(timings), percentile(timings, 0.95)
-            mark = "" if p95 <= target else "  MISSED"
-            print(f"{path:<70} {p50:7.1f} {p95:7.1f} {target:7d}{mark}")
-            if mark:
-                failures.append(path)
-        rss = worker_rss_mb(server.pid)
-        print(f"worker memory (MB): {', '.join(f'{size:.0f}' for size in rss)}"
-              f" (target {WORKER_RSS_TARGET_MB})")  # fmt: skip
-        if any(size > WORKER_RSS_TARGET_MB for size in rss):
-            failures.append("worker memory")
+        bases = {"site": site, "varnish": front}
+        memory_before = worker_rss_mb(server.pid)
+        rows = summarise(measure(bases, [c[0] for c in CASES], seconds, folder))
+        memory_after = worker_rss_mb(server.pid)
+        manage(folder, "shell", "-c", ADD_COMPANIES, **settings)
+        grown_names = ["static file", "trivial view", *GROWN]
+        grown = summarise(measure(bases, grown_names, seconds, folder))
+    grown = {name: grown[name] for name in GROWN}
+    failures = check(rows, grown)
+    drift = max(abs(a - b) / b for a, b in zip(memory_after, memory_before, strict=True))
+    if drift > MEMORY_DRIFT:
+        failures.append(f"worker memory moved {drift:.0%} over the run")
+
+    print_table("10 companies", rows)
+    print_table("1,000 companies", grown)
+    load_after = os.getloadavg()
+    print(f"\nworker memory MB: {memory_before} -> {memory_after}; load average "
+          f"{load_before[0]:.2f} -> {load_after[0]:.2f}; "
+          f"{time.time() - started:.0f} s")  # fmt: skip
+    record = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": {"cpus": os.cpu_count(), "uname": " ".join(os.uname())},
+        "load_average": {"before": load_before, "after": load_after},
+        "memory_mb": {"before": memory_before, "after": memory_after},
+        "seconds_per_round": seconds,
+        "cases": rows,
+        "with_1000_companies": grown,
+        "failures": failures,
+    }
+    path = out / time.strftime("%Y%m%d-%H%M%S.json")
+    path.write_text(json.dumps(record, indent=2))
+    print(f"written {path.relative_to(ROOT)}")
     if failures:
-        print(f"Targets missed: {', '.join(failures)}")
+        print("Targets missed:\n  " + "\n  ".join(failures))
         return 1
     print("All targets met.")
     return 0

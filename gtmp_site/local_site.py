@@ -52,30 +52,32 @@ def manage(folder, *command, **settings):
 
 
 @contextlib.contextmanager
-def running_site(folder, workers=2, **settings):
+def running_site(folder, workers=2, gunicorn_args=(), cpu=None, **settings):
     """Yield (base URL, gunicorn process) of a site serving the loaded report.
 
     Keyword arguments are extra environment settings, e.g. API_ANON_RATE.
     """
     for command in (["migrate", "-v0"], ["load_report_content"]):
         manage(folder, *command, **settings)
-    with serving(folder, workers, **settings) as site:
+    with serving(folder, workers, gunicorn_args=gunicorn_args, cpu=cpu, **settings) as site:
         yield site
 
 
+def pinned(command, cpu):
+    """``command`` run on the CPU core ``cpu`` only (taskset), or anywhere for None."""
+    return ["taskset", "-c", str(cpu), *command] if cpu is not None else command
+
+
 @contextlib.contextmanager
-def serving(folder, workers=2, health="/healthz", **settings):
+def serving(folder, workers=2, health="/healthz", gunicorn_args=(), cpu=None, **settings):
     """Yield (base URL, gunicorn process) of gunicorn serving the site as it is,
     once ``health`` answers (with any status: a site whose database is down
     still answers)."""
     env = site_env(folder, **settings)
     port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "gtmp_site.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-    )  # fmt: skip
+    command = [sys.executable, "-m", "gunicorn", "gtmp_site.wsgi", "--bind", f"127.0.0.1:{port}",
+               "--workers", str(workers), "--log-level", "warning", *gunicorn_args]  # fmt: skip
+    server = subprocess.Popen(pinned(command, cpu), cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url + health, server)
@@ -89,7 +91,7 @@ VCL = ROOT / "gtmp_site" / "varnish.vcl"
 
 
 @contextlib.contextmanager
-def varnish_in_front(folder, backend_url, port=None):
+def varnish_in_front(folder, backend_url, port=None, cpu=None):
     """Yield (URL, varnishd process) of Varnish with the site's VCL in front of
     ``backend_url``, keeping its state in ``folder``; stopped on exit."""
     backend = urllib.parse.urlsplit(backend_url)
@@ -100,12 +102,9 @@ def varnish_in_front(folder, backend_url, port=None):
         .replace("{backend_port}", str(backend.port))
     )
     port = port or _free_port()
-    varnishd = subprocess.Popen(
-        ["varnishd", "-F", "-j", "none", "-n", str(Path(folder) / "varnish"),
-         "-a", f"127.0.0.1:{port}", "-f", str(vcl), "-s", "malloc,64m",
-         "-T", "none"],
-        stdout=subprocess.DEVNULL,
-    )  # fmt: skip
+    command = ["varnishd", "-F", "-j", "none", "-n", str(Path(folder) / "varnish"), "-T", "none",
+               "-a", f"127.0.0.1:{port}", "-f", str(vcl), "-s", "malloc,64m"]  # fmt: skip
+    varnishd = subprocess.Popen(pinned(command, cpu), stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url + "/healthz", varnishd)

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "gtmp_site.core.http.ResourcePolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cached pages are served here, before sessions and users (gtmp_site/core/cache.py).
+    "gtmp_site.core.cache.ContentCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # ETag on every GET and 304 on a matching If-None-Match (API and pages).

@@ -10,19 +10,34 @@ from rest_framework.throttling import SimpleRateThrottle
 
 
 class SharedCacheThrottle(SimpleRateThrottle):
-    """A budget that lets requests through when the cache is down.
+    """A budget of ``num_requests`` per ``duration``, counted in the shared cache.
 
-    The cache ignores its errors and answers None (settings.CACHES); counting
-    then starts from nothing rather than failing the request.
+    A window opens at a client's first request and lasts the rate's duration;
+    each request costs one increment, however high the rate (DRF's own throttle
+    keeps a timestamp per request, so its cost grows with the rate). While the
+    cache is down (it then answers None) requests are let through: counting
+    resumes when it is back.
     """
 
-    @property
-    def history(self):
-        return self._history
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        now = self.timer()
+        if self.cache.add(f"{key}:start", now, self.duration):
+            self.cache.set(f"{key}:count", 0, self.duration)
+        try:
+            count = self.cache.incr(f"{key}:count")
+        except ValueError:  # expired between the two calls: a new window
+            self.cache.set(f"{key}:count", count := 1, self.duration)
+        start = self.cache.get(f"{key}:start")
+        self.wait_seconds = max(0, (start or now) + self.duration - now)
+        return count is None or count <= self.num_requests
 
-    @history.setter
-    def history(self, value):
-        self._history = value or []
+    def wait(self):
+        return self.wait_seconds
 
 
 class EndpointThrottle(SharedCacheThrottle):

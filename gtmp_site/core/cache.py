@@ -23,7 +23,8 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.utils.cache import patch_cache_control, set_response_etag
+from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
+from django.utils.http import parse_http_date_safe
 
 VERSION = "content-version:"
 ENTRY = "content-response:"
@@ -102,6 +103,49 @@ def _private(request):
     return "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
+def _cacheable(request):
+    return request.method in ("GET", "HEAD") and not _private(request)
+
+
+def _entry_name(request):
+    url = f"{request.get_host()}{request.get_full_path()}"
+    return ENTRY + hashlib.sha256(url.encode()).hexdigest()
+
+
+def cached_response(request):
+    """The stored response for this request's URL if what it shows is unchanged,
+    else None. Two cache reads, no query."""
+    entry = cache.get(_entry_name(request))
+    if entry is not None:
+        keys, versions, until, response = entry
+        if until > time.time() and _versions(keys) == versions:
+            return response
+    return None
+
+
+class ContentCacheMiddleware:
+    """Serve cached pages before the rest of the stack (sessions, users, CSRF,
+    messages) runs: a hit, or a 304 for it, costs two cache reads. API reads are
+    left to their views, which count them against the client's budget first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _cacheable(request) and not request.path.startswith(("/api/", "/admin/")):
+            response = cached_response(request)
+            if response is not None:
+                modified = response.get("Last-Modified")
+                return get_conditional_response(
+                    request,
+                    etag=response.get("ETag"),
+                    last_modified=modified and parse_http_date_safe(modified),
+                    response=response,
+                )
+            request.content_cache_checked = True
+        return self.get_response(request)
+
+
 def cached_by_content(view):
     """Serve ``view``'s public GET responses from the cache until the content they
     show changes. The view names that content by setting ``response.content_keys``;
@@ -109,14 +153,11 @@ def cached_by_content(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD") or _private(request):
+        if not _cacheable(request):
             return view(request, *args, **kwargs)
-        url = f"{request.get_host()}{request.get_full_path()}"
-        entry_name = ENTRY + hashlib.sha256(url.encode()).hexdigest()
-        entry = cache.get(entry_name)
-        if entry is not None:
-            keys, versions, until, response = entry
-            if until > time.time() and _versions(keys) == versions:
+        if not getattr(request, "content_cache_checked", False):
+            response = cached_response(request)
+            if response is not None:
                 return response
 
         before = cache.get(VERSION + EVERYTHING)
@@ -137,7 +178,7 @@ def cached_by_content(view):
             for key in keys:  # a key never changed yet has no version: give it one
                 cache.add(VERSION + key, 0, timeout=None)
             entry = (keys, _versions(keys), time.time() + keep, response)
-            cache.set(entry_name, entry, keep)
+            cache.set(_entry_name(request), entry, keep)
         return response
 
     return wrapper
