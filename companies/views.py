@@ -12,6 +12,7 @@ SHOWN_WITH_COMPANIES = {"companies.reportcompany", "market.segment", "market.rep
 
 class CompanyListView(PageMetaMixin, ListView):
     context_object_name = "companies"
+    paginate_by = 50  # the page's size and cost stay flat however many companies there are
     page_title = "Companies"
     page_description = (
         "Gene therapy companies named in our market reports: status, history and focus."

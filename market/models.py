@@ -317,12 +317,20 @@ class Report(ContentModel):
             )
         )
 
+    # The report page lists this many top companies; the directory has the rest,
+    # so the page's size and cost stay flat however many there are.
+    TOP_COMPANIES_SHOWN = 10
+
+    def shown_listings(self):
+        """The first ``TOP_COMPANIES_SHOWN`` listings (no query after ``for_page()``)."""
+        return list(self.top_companies.all())[: self.TOP_COMPANIES_SHOWN]
+
     def content_shown(self):
         """Cache keys of what the report's page shows (gtmp_site/core/cache.py): the
         report itself (a change to its segments, figures, sections or questions
         changes it too), its region and its listed companies. Costs no query
         after ``for_page()``."""
-        keys = {row_key(self), *(row_key(listing.company) for listing in self.top_companies.all())}
+        keys = {row_key(self), *(row_key(listing.company) for listing in self.shown_listings())}
         if self.region_id:
             keys.add(f"{model_key(Region)}:{self.region_id}")
         return keys

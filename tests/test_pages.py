@@ -12,6 +12,7 @@ from django.urls import resolve, reverse
 from companies.models import Company
 from faq.models import Question
 from market.forecast import forecast_as_dict
+from market.models import Report
 from tests.factories import (
     MarketFigureFactory,
     QuestionFactory,
@@ -295,7 +296,8 @@ def test_report_page_query_count_does_not_grow_with_content(
     assert report.questions.count() == 100 and Question.objects.count() == 100
     with django_assert_num_queries(len(small.captured_queries)):
         html = page(client, report.get_absolute_url())
-    assert html.count('class="status status-') >= 200
+    assert html.count('class="status status-') == Report.TOP_COMPANIES_SHOWN
+    assert "All 200 companies in the directory" in html
 
 
 def test_server_error_page_is_in_the_site_design_and_json_on_the_api(rf):
@@ -308,3 +310,12 @@ def test_server_error_page_is_in_the_site_design_and_json_on_the_api(rf):
     api_response = server_error(rf.get("/api/v1/reports/"))
     assert api_response.status_code == 500
     assert json.loads(api_response.content) == {"detail": "Internal server error."}
+
+
+def test_the_company_directory_is_paginated_so_its_size_stays_flat(client, report):
+    ReportCompanyFactory.create_batch(120, report=report)
+    first = page(client, "/companies/")
+    assert first.count("<tr>") - 1 == 50  # the header row aside
+    assert 'rel="next"' in first
+    last = page(client, "/companies/?page=3")
+    assert 'rel="prev"' in last and 'rel="next"' not in last
