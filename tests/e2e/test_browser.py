@@ -84,9 +84,16 @@ def test_axe_finds_no_serious_accessibility_violation(page, site_url, path):
     assert serious == []
 
 
-def test_benchmark_harness_measures_every_target(site_url):
-    """A short, bounded run of `make bench`: every URL answers; no timing asserted here."""
-    from bench.bench import TARGETS, measure
+def test_benchmark_harness_measures_a_case_with_wrk(site_url):
+    """A one-second run of `make bench`'s measurement: wrk answers with numbers and no
+    errors against the production-like site (no target is asserted here)."""
+    import shutil
 
-    for path, _target in TARGETS:
-        assert len(measure(site_url, path, requests=2)) == 2
+    from bench.bench import REPORT as BENCH_REPORT
+    from bench.bench import wrk
+
+    if not shutil.which("wrk"):
+        pytest.skip("wrk not found: apt-get install wrk")
+    result = wrk(site_url + BENCH_REPORT, 1)
+    assert result["rps"] > 0 and result["errors"] == 0
+    assert 0 < result["p50_ms"] <= result["p99_ms"]
