@@ -7,9 +7,10 @@ revert, recover, shell), bumps a version number per key in the shared cache:
 the row's own keys, its model's, and its parents' (a figure's report), so
 every response that shows it is stale from that moment, in every process.
 
-A cached entry holds the response and the versions of its keys when it was
-rendered; a hit is one read of the entry and one of the versions, with no
-database query and no rendering. An entry also expires by itself at the next
+A cached entry holds the response, the versions of its keys when it was
+rendered and the overall version (bumped by every change). A hit reads the
+entry and the overall version; only when something changed since does it
+read its keys' versions too. No database query, no rendering. An entry also expires by itself at the next
 moment content changes without a save (a scheduled publication), which the
 apps announce with ``register_expiry``.
 """
@@ -61,7 +62,8 @@ def content_changed(keys):
 
 
 def _bump(keys):
-    for key in {*keys, EVERYTHING}:
+    # EVERYTHING last: a reader that sees it unchanged saw none of these bumps.
+    for key in [*sorted(set(keys) - {EVERYTHING}), EVERYTHING]:
         name = VERSION + key
         cache.add(name, 0, timeout=None)
         try:
@@ -114,13 +116,24 @@ def _entry_name(request):
 
 def cached_response(request):
     """The stored response for this request's URL if what it shows is unchanged,
-    else None. Two cache reads, no query."""
-    entry = cache.get(_entry_name(request))
-    if entry is not None:
-        keys, versions, until, response = entry
-        if until > time.time() and _versions(keys) == versions:
-            return response
-    return None
+    else None. No query: two cache reads while nothing at all has changed since
+    it was stored, otherwise one more for the versions of its own keys."""
+    name = _entry_name(request)
+    entry = cache.get(name)
+    if entry is None:
+        return None
+    keys, versions, everything, until, response = entry
+    if until <= time.time():
+        return None
+    now = cache.get(VERSION + EVERYTHING)
+    if now == everything:
+        return response
+    if _versions(keys) != versions:
+        return None
+    # Other content changed, not this: note the new overall version, so the
+    # next hit takes the short way again.
+    cache.set(name, (keys, versions, now, until, response), max(1, int(until - time.time())))
+    return response
 
 
 class ContentCacheMiddleware:
@@ -177,7 +190,7 @@ def cached_by_content(view):
         if keep and cache.get(VERSION + EVERYTHING) == before:
             for key in keys:  # a key never changed yet has no version: give it one
                 cache.add(VERSION + key, 0, timeout=None)
-            entry = (keys, _versions(keys), time.time() + keep, response)
+            entry = (keys, _versions(keys), before, time.time() + keep, response)
             cache.set(_entry_name(request), entry, keep)
         return response
 
