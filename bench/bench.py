@@ -5,7 +5,8 @@ The site runs as in production (gtmp_site/local_site.py: gunicorn gthread,
 on the same core; wrk (Debian's package) is pinned to core 1. After a warm-up,
 three interleaved rounds measure every case; each case's req/s is divided by
 the static file's (the ceiling) and the trivial view's of the same round, and
-the median ratio is checked against its target. Then the report page and the
+the median ratio is checked against its target, and worker memory from the end
+of the warm-up to the end of the run. Then the report page and the
 API list are measured again with 1,000 companies listed.
 
     make bench                 # about two and a half minutes
@@ -119,8 +120,9 @@ def static_path():
     return "/static/" + manifest["paths"]["vendor/chart.js/chart.umd.min.js"]
 
 
-def measure(bases, names, seconds):
-    """Three interleaved rounds over the cases ``names``: {name: [round results]}."""
+def measure(bases, names, seconds, after_warmup=lambda: None):
+    """Three interleaved rounds over the cases ``names``: {name: [round results]}.
+    ``after_warmup`` is called once every case has run once."""
     etag = urllib.request.urlopen(bases["site"] + REPORT).headers["ETag"]
     cases = [c for c in CASES if c[0] in names]
 
@@ -131,6 +133,7 @@ def measure(bases, names, seconds):
 
     for case in cases:  # warm-up: caches filled, code loaded
         run(case, 1)
+    after_warmup()
     results = {case[0]: [] for case in cases}
     for _ in range(ROUNDS):
         for case in cases:
@@ -213,12 +216,16 @@ def main():
         varnish_in_front(folder, site, port=port, cpu=SERVER_CPU) as (front, _),
     ):
         bases = {"site": site, "varnish": front}
-        memory_before = worker_rss_mb(server.pid)
-        rows = summarise(measure(bases, [c[0] for c in CASES], seconds))
-        memory_after = worker_rss_mb(server.pid)
+        memory = {}
+
+        def warmed_up():
+            memory.setdefault("before", worker_rss_mb(server.pid))
+
+        rows = summarise(measure(bases, [c[0] for c in CASES], seconds, warmed_up))
         manage(folder, "shell", "-c", ADD_COMPANIES, **settings)
         grown_names = ["static file", "trivial view", *GROWN]
         grown = summarise(measure(bases, grown_names, seconds))
+        memory_before, memory_after = memory["before"], worker_rss_mb(server.pid)
     grown = {name: grown[name] for name in GROWN}
     failures = check(rows, grown)
     drift = max(abs(a - b) / b for a, b in zip(memory_after, memory_before, strict=True))
