@@ -10,9 +10,9 @@ every response that shows it is stale from that moment, in every process.
 A cached entry holds the response, the versions of its keys when it was
 rendered and the overall version (bumped by every change). A hit reads the
 entry and the overall version; only when something changed since does it
-read its keys' versions too. No database query, no rendering. An entry also expires by itself at the next
-moment content changes without a save (a scheduled publication), which the
-apps announce with ``register_expiry``.
+read its keys' versions too. No database query, no rendering. An entry also
+expires by itself at the next moment content changes without a save (a
+scheduled publication), which the apps announce with ``register_expiry``.
 """
 
 import hashlib
