@@ -189,6 +189,8 @@ CONTENT_CACHE_SECONDS = env.int("CONTENT_CACHE_SECONDS", default=24 * 3600)
 # http://127.0.0.1:6081/: every content change purges its keys from each.
 VARNISH_URLS = env.list("VARNISH_URLS", default=[])
 VARNISH_PURGE_TIMEOUT = 1
+# Counts an API read served from the cache against the client's budget.
+CONTENT_CACHE_BUDGET = "gtmp_site.api.throttling.allow_cached_read"
 
 # HTTPS and proxies. docs/deployment.md lists the production values; each is
 # off by default so the site also runs on plain HTTP (development, tests).

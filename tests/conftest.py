@@ -84,11 +84,13 @@ def api():
 
 @pytest.fixture
 def editor_api(db):
-    """An API client authenticated as an editor."""
+    """An API client authenticated as an editor, with a token in the Authorization
+    header as a script sends it."""
+    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
     from tests.factories import EditorFactory
 
     client = APIClient()
-    client.force_authenticate(EditorFactory())
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=EditorFactory())}")
     return client

@@ -37,10 +37,10 @@ def etag_for(data):
 
 class CachedReadMixin:
     """Anonymous reads served from the cache until content of ``cache_models``
-    changes (gtmp_site/core/cache.py). The check comes after authentication,
-    permissions and throttling, so a hit costs no query but still counts
-    against the client's budget. Editors, with a token or a session, are
-    always answered fresh."""
+    changes (gtmp_site/core/cache.py). A hit is served by the cache middleware
+    before DRF runs, and still counts against the client's budget for this
+    endpoint (``response.budget``, see throttling.allow_cached_read). Editors,
+    with a token or a session, are always answered fresh."""
 
     cache_models = ()
 
@@ -59,6 +59,7 @@ class CachedReadMixin:
         def render(request, *args, **kwargs):
             response = self.finalize_response(request, handler(request, *args, **kwargs))
             response.content_keys = {model_key(model) for model in self.cache_models}
+            response.budget = self.basename
             return response
 
         return cached_by_content(render)(request, *args, **kwargs)

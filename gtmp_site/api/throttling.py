@@ -23,8 +23,10 @@ class SharedCacheThrottle(SimpleRateThrottle):
         if self.rate is None:
             return True
         key = self.get_cache_key(request, view)
-        if key is None:
-            return True
+        return key is None or self.allow_key(key)
+
+    def allow_key(self, key):
+        """Count one request under ``key``; whether it is within the budget."""
         now = self.timer()
         if self.cache.add(f"{key}:start", now, self.duration):
             self.cache.set(f"{key}:count", 0, self.duration)
@@ -66,3 +68,14 @@ class LoginThrottle(SharedCacheThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def allow_cached_read(request, endpoint):
+    """Count an anonymous read of ``endpoint`` answered from the cache before DRF
+    runs (gtmp_site/core/cache.py) against the client's budget, exactly as
+    EndpointThrottle counts it."""
+    throttle = EndpointThrottle()
+    client = throttle.get_ident(request)
+    return throttle.allow_key(
+        throttle.cache_format % {"scope": f"anon:{endpoint}", "ident": client}
+    )

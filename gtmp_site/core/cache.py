@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.http import parse_http_date_safe
+from django.utils.module_loading import import_string
 
 VERSION = "content-version:"
 ENTRY = "content-response:"
@@ -137,16 +138,22 @@ def cached_response(request):
 
 
 class ContentCacheMiddleware:
-    """Serve cached pages before the rest of the stack (sessions, users, CSRF,
-    messages) runs: a hit, or a 304 for it, costs two cache reads. API reads are
-    left to their views, which count them against the client's budget first."""
+    """Serve cached responses before the rest of the stack (sessions, users, CSRF,
+    messages, DRF) runs: a hit, or a 304 for it, costs a few cache reads. An API
+    response names the budget it counts against (``response.budget``), and
+    settings.CONTENT_CACHE_BUDGET counts it first; over budget, the request goes
+    on to DRF, which answers 429."""
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.allow = import_string(settings.CONTENT_CACHE_BUDGET)
 
     def __call__(self, request):
-        if _cacheable(request) and not request.path.startswith(("/api/", "/admin/")):
+        if _cacheable(request) and not request.path.startswith("/admin/"):
             response = cached_response(request)
+            budget = getattr(response, "budget", None)
+            if budget is not None and not self.allow(request, budget):
+                response = None
             if response is not None:
                 modified = response.get("Last-Modified")
                 return get_conditional_response(
