@@ -183,8 +183,9 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Longest a page or API read stays cached; any content change makes it stale
-# at once (gtmp_site/core/cache.py), so this only bounds memory.
-CONTENT_CACHE_SECONDS = env.int("CONTENT_CACHE_SECONDS", default=24 * 3600)
+# at once (gtmp_site/core/cache.py), so this only bounds memory. Off with debug
+# on, so a developer's template edits show at once.
+CONTENT_CACHE_SECONDS = env.int("CONTENT_CACHE_SECONDS", default=0 if DEBUG else 24 * 3600)
 # Varnish instances in front of the site (gtmp_site/varnish.vcl), e.g.
 # http://127.0.0.1:6081/: every content change purges its keys from each.
 VARNISH_URLS = env.list("VARNISH_URLS", default=[])
