@@ -2,7 +2,7 @@ from django.db.models import Prefetch
 from django.views.generic import DetailView, ListView
 
 from companies.models import Company, ReportCompany
-from gtmp_site.core.cache import model_key, row_key
+from gtmp_site.core.cache import ContentKeysMixin, model_key, row_key
 from gtmp_site.views import PageMetaMixin, plain_summary
 
 # Which companies are public, and with which segments, turns on listings,
@@ -10,7 +10,7 @@ from gtmp_site.views import PageMetaMixin, plain_summary
 SHOWN_WITH_COMPANIES = {"companies.reportcompany", "market.segment", "market.report"}
 
 
-class CompanyListView(PageMetaMixin, ListView):
+class CompanyListView(ContentKeysMixin, PageMetaMixin, ListView):
     context_object_name = "companies"
     paginate_by = 50  # the page's size and cost stay flat however many companies there are
     page_title = "Companies"
@@ -21,13 +21,11 @@ class CompanyListView(PageMetaMixin, ListView):
     def get_queryset(self):
         return Company.objects.published().with_segments()
 
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        response.content_keys = {model_key(Company), *SHOWN_WITH_COMPANIES}
-        return response
+    def get_content_keys(self, context):
+        return {model_key(Company), *SHOWN_WITH_COMPANIES}
 
 
-class CompanyDetailView(PageMetaMixin, DetailView):
+class CompanyDetailView(ContentKeysMixin, PageMetaMixin, DetailView):
     context_object_name = "company"
 
     def get_page_title(self):
@@ -44,7 +42,5 @@ class CompanyDetailView(PageMetaMixin, DetailView):
             .prefetch_related(Prefetch("listings", listings))
         )
 
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        response.content_keys = {row_key(self.object), *SHOWN_WITH_COMPANIES}
-        return response
+    def get_content_keys(self, context):
+        return {row_key(self.object), *SHOWN_WITH_COMPANIES}

@@ -3,12 +3,12 @@ from itertools import groupby
 from django.views.generic import TemplateView
 
 from faq.models import Question
-from gtmp_site.core.cache import model_key, row_key
+from gtmp_site.core.cache import ContentKeysMixin, model_key, row_key
 from gtmp_site.views import PageMetaMixin
 from market.models import Report
 
 
-class FaqView(PageMetaMixin, TemplateView):
+class FaqView(ContentKeysMixin, PageMetaMixin, TemplateView):
     """Every published question: site-wide ones first, then each public report's."""
 
     template_name = "faq/faq.html"
@@ -30,14 +30,10 @@ class FaqView(PageMetaMixin, TemplateView):
             question.report = reports.get(question.report_id)
         groups = [(report, list(items)) for report, items in groupby(questions, lambda q: q.report)]
         groups.sort(key=lambda group: group[0] is not None)
-        # Answers fill placeholders from their reports' figures, so a report's
-        # changes change this page too.
-        self.content_keys = {model_key(Question), model_key(Report)}.union(
-            {row_key(report) for report in reports.values()}
-        )
         return super().get_context_data(groups=groups, questions=questions, **kwargs)
 
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        response.content_keys = self.content_keys
-        return response
+    def get_content_keys(self, context):
+        # Answers fill placeholders from their reports' figures, so a report's
+        # changes change this page too.
+        reports = {row_key(q.report) for q in context["questions"] if q.report_id}
+        return {model_key(Question), model_key(Report), *reports}

@@ -11,14 +11,14 @@ from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
-from gtmp_site.core.cache import model_key, row_key
+from gtmp_site.core.cache import ContentKeysMixin, model_key, row_key
 from gtmp_site.core.cells import safe_cell
 from gtmp_site.views import PageMetaMixin, plain_summary
 from market import charts, forecast, placeholders
 from market.models import Report
 
 
-class HomeView(PageMetaMixin, ListView):
+class HomeView(ContentKeysMixin, PageMetaMixin, ListView):
     template_name = "home.html"
     context_object_name = "reports"
     page_title = "Gene therapy market reports"
@@ -30,15 +30,11 @@ class HomeView(PageMetaMixin, ListView):
         cards = [(report, headline(report, report.facts.result)) for report in self.object_list]
         return super().get_context_data(cards=cards, **kwargs)
 
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        response.content_keys = {model_key(Report)}.union(
-            *(report.content_shown() for report in self.object_list)
-        )
-        return response
+    def get_content_keys(self, context):
+        return {model_key(Report)}.union(*(report.content_shown() for report in self.object_list))
 
 
-class ReportDetailView(PageMetaMixin, DetailView):
+class ReportDetailView(ContentKeysMixin, PageMetaMixin, DetailView):
     context_object_name = "report"
 
     def get_page_title(self):
@@ -53,8 +49,10 @@ class ReportDetailView(PageMetaMixin, DetailView):
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
         response["Last-Modified"] = http_date(context["last_changed"].timestamp())
-        response.content_keys = self.object.content_shown()
         return response
+
+    def get_content_keys(self, context):
+        return self.object.content_shown()
 
     def get_context_data(self, **kwargs):
         report = self.object
@@ -126,7 +124,7 @@ def segment_block(report, segment, series):
     return block
 
 
-class SegmentDetailView(PageMetaMixin, DetailView):
+class SegmentDetailView(ContentKeysMixin, PageMetaMixin, DetailView):
     context_object_name = "segment"
 
     def get_page_title(self):
@@ -144,12 +142,8 @@ class SegmentDetailView(PageMetaMixin, DetailView):
                 return segment
         raise Http404("This report has no such segment.")
 
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        response.content_keys = self.report.content_shown() | {
-            row_key(company) for company in context["companies"]
-        }
-        return response
+    def get_content_keys(self, context):
+        return self.report.content_shown() | {row_key(c) for c in context["companies"]}
 
     def get_context_data(self, **kwargs):
         series = {s.segment: s for s in self.report.facts.result.segments}

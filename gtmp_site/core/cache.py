@@ -166,6 +166,19 @@ class ContentCacheMiddleware:
         return self.get_response(request)
 
 
+class ContentKeysMixin:
+    """For a class-based view whose responses ``cached_by_content`` stores: each
+    response names the content it shows, as ``get_content_keys(context)`` says."""
+
+    def get_content_keys(self, context):
+        raise NotImplementedError(f"{type(self).__name__} must name the content it shows.")
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        response.content_keys = self.get_content_keys(context)
+        return response
+
+
 def cached_by_content(view):
     """Serve ``view``'s public GET responses from the cache until the content they
     show changes. The view names that content by setting ``response.content_keys``;
