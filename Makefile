@@ -66,8 +66,9 @@ test: install lint  ## lint, Django checks, migrations check, the whole pytest s
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
-fuzz: install  ## long schemathesis run against the API (the suite runs a short one)
-	API_FUZZ_EXAMPLES=$${API_FUZZ_EXAMPLES:-200} $(BIN)/pytest tests/test_api_schema.py -p no:cacheprovider
+fuzz: install  ## long schemathesis run against the API, every bad value in every admin field (the suite runs short ones)
+	API_FUZZ_EXAMPLES=$${API_FUZZ_EXAMPLES:-200} ADMIN_FUZZ_ALL=1 $(BIN)/pytest -n 2 \
+		tests/test_api_schema.py tests/test_admin_fuzz.py -p no:cacheprovider
 
 backup: $(VENV_STAMP)  ## back up the database, content and history, to var/backups (or BACKUP_DIR)
 	$(MANAGE) dbbackup --noinput

@@ -186,6 +186,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # at once (gtmp_site/core/cache.py), so this only bounds memory. Off with debug
 # on, so a developer's template edits show at once.
 CONTENT_CACHE_SECONDS = env.int("CONTENT_CACHE_SECONDS", default=0 if DEBUG else 24 * 3600)
+# Cached responses each server process also keeps in its own memory, checked
+# against the shared cache's overall version on every hit.
+CONTENT_CACHE_LOCAL_BYTES = env.int("CONTENT_CACHE_LOCAL_BYTES", default=32 * 1024 * 1024)
 # Varnish instances in front of the site (gtmp_site/varnish.vcl), e.g.
 # http://127.0.0.1:6081/: every content change purges its keys from each.
 VARNISH_URLS = env.list("VARNISH_URLS", default=[])

@@ -2,6 +2,8 @@
 form (and its errors) or a redirect, never a server error (a short, bounded
 hypothesis run; the API gets the same treatment from schemathesis)."""
 
+import os
+
 import pytest
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -56,8 +58,11 @@ def test_no_input_in_the_report_form_causes_a_server_error(client, edits):
     assert response.status_code in (200, 302)
 
 
-EVIL = ["NaN", "sNaN", "-Infinity", "1e400", "a\x00b", "x" * 100_000, "not-a-choice", "-1",
-        "99999999999999999999"]  # fmt: skip
+# The suite tries the values that break the most kinds of field; `make fuzz`
+# (ADMIN_FUZZ_ALL=1) tries every one.
+EVIL = ["sNaN", "1e400", "a\x00b", "x" * 100_000]
+if os.environ.get("ADMIN_FUZZ_ALL") == "1":
+    EVIL += ["NaN", "-Infinity", "not-a-choice", "-1", "99999999999999999999"]
 SKIP = {"csrfmiddlewaretoken"}
 
 

@@ -382,6 +382,16 @@ def test_a_forged_x_forwarded_for_does_not_buy_a_new_budget(api, rates):
     assert codes == [200, 200, 200, 429, 429]
 
 
+def test_a_large_budget_is_still_enforced_on_cached_reads(api, monkeypatch):
+    # Over 100 a window, cached reads are added to the shared count in batches of
+    # 1 % of the budget (gtmp_site/api/throttling.py): at most 1 % over.
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "1000/minute"})
+    codes = [api.get(f"{API}/companies/").status_code for _ in range(1020)]
+    first_refused = codes.index(429)
+    assert 1000 <= first_refused < 1010
+    assert set(codes[first_refused:]) == {429}
+
+
 def test_token_login_has_a_budget_of_its_own(api, rates, db):
     for _ in range(3):
         api.get(f"{API}/companies/")

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -106,6 +107,18 @@ def test_an_admin_save_shows_on_the_next_request_and_leaves_other_pages_cached(
     assert "Edited City, MA" in body(public, first.get_absolute_url())
     with django_assert_num_queries(0):  # shows nothing of the first company
         body(public, second.get_absolute_url())
+
+
+def test_after_the_shared_cache_is_flushed_a_process_never_serves_its_old_copy(public, report):
+    # Each process keeps the pages it served in memory, valid while the shared
+    # cache's overall version is unchanged; a flush must not let an old copy
+    # match a version written again after it.
+    body(public, REPORT)
+    cache.clear()
+    edit(Segment, "overview", "Written after the flush.", report=report)
+    assert "Written after the flush." in body(public, REPORT)
+    edit(Segment, "overview", "Written again.", report=report)
+    assert "Written again." in body(public, REPORT)
 
 
 def test_a_scheduled_report_appears_on_time_on_a_cached_page(public, report):

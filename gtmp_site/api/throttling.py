@@ -6,6 +6,8 @@ address that many hops from the right of X-Forwarded-For (DRF's NUM_PROXIES):
 never a value the client chooses.
 """
 
+import threading
+
 from rest_framework.throttling import SimpleRateThrottle
 
 
@@ -25,15 +27,15 @@ class SharedCacheThrottle(SimpleRateThrottle):
         key = self.get_cache_key(request, view)
         return key is None or self.allow_key(key)
 
-    def allow_key(self, key):
-        """Count one request under ``key``; whether it is within the budget."""
+    def allow_key(self, key, requests=1):
+        """Count ``requests`` under ``key``; whether they are within the budget."""
         now = self.timer()
         if self.cache.add(f"{key}:start", now, self.duration):
             self.cache.set(f"{key}:count", 0, self.duration)
         try:
-            count = self.cache.incr(f"{key}:count")
+            count = self.cache.incr(f"{key}:count", requests)
         except ValueError:  # expired between the two calls: a new window
-            self.cache.set(f"{key}:count", count := 1, self.duration)
+            self.cache.set(f"{key}:count", count := requests, self.duration)
         start = self.cache.get(f"{key}:start")
         self.wait_seconds = max(0, (start or now) + self.duration - now)
         return count is None or count <= self.num_requests
@@ -70,12 +72,47 @@ class LoginThrottle(SharedCacheThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
+# A process adds the cached reads of a client to the shared count in batches of
+# this share of the budget, so a high budget costs a few shared writes a window.
+HITS_BATCH_SHARE = 0.01
+
+
+class _PendingHits:
+    """Cached reads counted in this process, not yet added to the shared count,
+    and the verdict of the last addition, per budget key."""
+
+    def __init__(self):
+        self.pending = {}
+        self.allowed = {}
+        self.lock = threading.Lock()
+
+    def count(self, key, batch):
+        """How many reads to add to the shared count now (0: not yet)."""
+        with self.lock:
+            pending = self.pending.get(key, 0) + 1
+            self.pending[key] = 0 if pending >= batch else pending
+            return pending if pending >= batch else 0
+
+
+_hits = _PendingHits()
+
+
 def allow_cached_read(request, endpoint):
     """Count an anonymous read of ``endpoint`` answered from the cache before DRF
-    runs (gtmp_site/core/cache.py) against the client's budget, exactly as
-    EndpointThrottle counts it."""
+    runs (gtmp_site/core/cache.py) against the client's budget for it.
+
+    With a budget of 100 or fewer a window, every read is counted in the shared
+    cache at once, exactly as EndpointThrottle counts it. With a larger one, each
+    process adds them in batches of 1 % of the budget and answers by the last
+    addition, so a client may overrun by 1 % per process and hits stay as cheap
+    as pages."""
     throttle = EndpointThrottle()
     client = throttle.get_ident(request)
-    return throttle.allow_key(
-        throttle.cache_format % {"scope": f"anon:{endpoint}", "ident": client}
-    )
+    key = throttle.cache_format % {"scope": f"anon:{endpoint}", "ident": client}
+    batch = int(throttle.num_requests * HITS_BATCH_SHARE)
+    if batch <= 1:
+        return throttle.allow_key(key)
+    requests = _hits.count(key, batch)
+    if requests:
+        _hits.allowed[key] = throttle.allow_key(key, requests)
+    return _hits.allowed.get(key, True)

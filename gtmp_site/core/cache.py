@@ -3,27 +3,34 @@
 Each cacheable response names the content it shows as keys: a row
 (``market.report:1``) or all rows of a model, for lists (``market.report``).
 Every save or delete of a content row, by any path (admin, API, import,
-revert, recover, shell), bumps a version number per key in the shared cache:
-the row's own keys, its model's, and its parents' (a figure's report), so
-every response that shows it is stale from that moment, in every process.
+revert, recover, shell), gives each of its keys a new version (a random
+token) in the shared cache: the row's own keys, its model's, and its
+parents' (a figure's report), so every response that shows it is stale from
+that moment, in every process. The overall version changes with every change.
 
-A cached entry holds the response, the versions of its keys when it was
-rendered and the overall version (bumped by every change). A hit reads the
-entry and the overall version; only when something changed since does it
-read its keys' versions too. No database query, no rendering. An entry also
-expires by itself at the next moment content changes without a save (a
-scheduled publication), which the apps announce with ``register_expiry``.
+A stored entry holds the response as plain values, the versions of its keys
+when it was rendered and the overall version it is known valid at. Each
+process also keeps the entries it served lately in memory (``recent``): a hit
+reads only the overall version from the shared cache while it is unchanged;
+after any change, the entry and its keys' versions. No database query, no
+rendering. An entry also expires by itself at the next moment content changes
+without a save (a scheduled publication), which the apps announce with
+``register_expiry``.
 """
 
 import hashlib
 import logging
+import secrets
+import threading
 import time
 import urllib.request
 from functools import wraps
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.http import parse_http_date_safe
 from django.utils.module_loading import import_string
@@ -62,15 +69,16 @@ def content_changed(keys):
     transaction.on_commit(lambda: (_bump(keys), purge_http_caches(keys)))
 
 
+def _new_version():
+    # A fresh random token rather than a counter: a version lost to eviction or a
+    # cache flush and written again can never repeat one an entry was stored with.
+    return secrets.token_hex(8)
+
+
 def _bump(keys):
     # EVERYTHING last: a reader that sees it unchanged saw none of these bumps.
-    for key in [*sorted(set(keys) - {EVERYTHING}), EVERYTHING]:
-        name = VERSION + key
-        cache.add(name, 0, timeout=None)
-        try:
-            cache.incr(name)
-        except ValueError:  # evicted in between, or the cache is down
-            cache.set(name, 1, timeout=None)
+    cache.set_many({VERSION + key: _new_version() for key in keys - {EVERYTHING}}, timeout=None)
+    cache.set(VERSION + EVERYTHING, _new_version(), timeout=None)
 
 
 def purge_http_caches(keys):
@@ -115,26 +123,79 @@ def _entry_name(request):
     return ENTRY + hashlib.sha256(url.encode()).hexdigest()
 
 
-def cached_response(request):
-    """The stored response for this request's URL if what it shows is unchanged,
-    else None. No query: two cache reads while nothing at all has changed since
-    it was stored, otherwise one more for the versions of its own keys."""
-    name = _entry_name(request)
-    entry = cache.get(name)
-    if entry is None:
-        return None
-    keys, versions, everything, until, response = entry
-    if until <= time.time():
-        return None
-    now = cache.get(VERSION + EVERYTHING)
-    if now == everything:
+class Entry(NamedTuple):
+    """A stored response, as plain values (cheap to unpickle, and a fresh response
+    object for every hit), with what it was rendered from."""
+
+    keys: frozenset
+    versions: dict
+    everything: str  # the overall version it was last known valid at
+    until: float  # when it expires by itself (a scheduled publication)
+    status: int
+    headers: list
+    content: bytes
+    budget: str | None  # the API budget a hit counts against (throttling)
+
+    def response(self):
+        response = HttpResponse(self.content, status=self.status, headers=self.headers)
+        response.budget = self.budget
         return response
-    if _versions(keys) != versions:
+
+
+class _Recent:
+    """Entries this process served lately, up to CONTENT_CACHE_LOCAL_BYTES of
+    content, the oldest dropped first. One is used only while the overall
+    version is the one it was known valid at: any change anywhere sends the next
+    hit back to the shared cache, which checks the entry's own keys."""
+
+    def __init__(self):
+        self.entries = {}
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, name, everything):
+        entry = self.entries.get(name)
+        return entry if entry is not None and entry.everything == everything else None
+
+    def keep(self, name, entry):
+        limit = settings.CONTENT_CACHE_LOCAL_BYTES
+        with self.lock:
+            old = self.entries.pop(name, None)
+            self.size -= len(old.content) if old else 0
+            while self.entries and self.size + len(entry.content) > limit:
+                self.size -= len(self.entries.pop(next(iter(self.entries))).content)
+            if len(entry.content) <= limit:
+                self.entries[name] = entry
+                self.size += len(entry.content)
+
+
+recent = _Recent()
+
+
+def cached_entry(request):
+    """The stored entry for this request's URL if what it shows is unchanged, else
+    None. No query: one read of the overall version while nothing has changed
+    since this process last served it, otherwise a read of the entry and, when
+    other content changed since it was stored, of its keys' versions."""
+    name = _entry_name(request)
+    everything = cache.get(VERSION + EVERYTHING)
+    if everything is None:  # nothing changed yet, or the cache is down: nothing is known
         return None
-    # Other content changed, not this: note the new overall version, so the
-    # next hit takes the short way again.
-    cache.set(name, (keys, versions, now, until, response), max(1, int(until - time.time())))
-    return response
+    entry = recent.get(name, everything)
+    if entry is None:
+        entry = cache.get(name)
+        if entry is None:
+            return None
+        entry = Entry(*entry)
+        if entry.everything != everything:
+            if _versions(entry.keys) != entry.versions:
+                return None
+            # Other content changed, not this: note the new overall version, so the
+            # next hit takes the short way again.
+            entry = entry._replace(everything=everything)
+            cache.set(name, tuple(entry), max(1, int(entry.until - time.time())))
+        recent.keep(name, entry)
+    return entry if entry.until > time.time() else None
 
 
 class ContentCacheMiddleware:
@@ -150,11 +211,11 @@ class ContentCacheMiddleware:
 
     def __call__(self, request):
         if _cacheable(request) and not request.path.startswith("/admin/"):
-            response = cached_response(request)
-            budget = getattr(response, "budget", None)
-            if budget is not None and not self.allow(request, budget):
-                response = None
-            if response is not None:
+            entry = cached_entry(request)
+            if entry is not None and entry.budget is not None:
+                entry = entry if self.allow(request, entry.budget) else None
+            if entry is not None:
+                response = entry.response()
                 modified = response.get("Last-Modified")
                 return get_conditional_response(
                     request,
@@ -189,11 +250,14 @@ def cached_by_content(view):
         if not _cacheable(request):
             return view(request, *args, **kwargs)
         if not getattr(request, "content_cache_checked", False):
-            response = cached_response(request)
-            if response is not None:
-                return response
+            entry = cached_entry(request)
+            if entry is not None:
+                return entry.response()
 
         before = cache.get(VERSION + EVERYTHING)
+        if before is None:  # the first request ever, or after a flush: start the count
+            cache.add(VERSION + EVERYTHING, _new_version(), timeout=None)
+            before = cache.get(VERSION + EVERYTHING)
         response = view(request, *args, **kwargs)
         keys = getattr(response, "content_keys", None)
         if keys is None or response.status_code != 200 or response.cookies:
@@ -207,11 +271,17 @@ def cached_by_content(view):
         response["xkey"] = " ".join(sorted(keys))
         if not response.has_header("ETag"):
             set_response_etag(response)
-        if keep and cache.get(VERSION + EVERYTHING) == before:
+        if keep and before is not None and cache.get(VERSION + EVERYTHING) == before:
             for key in keys:  # a key never changed yet has no version: give it one
-                cache.add(VERSION + key, 0, timeout=None)
-            entry = (keys, _versions(keys), before, time.time() + keep, response)
-            cache.set(_entry_name(request), entry, keep)
+                cache.add(VERSION + key, _new_version(), timeout=None)
+            entry = Entry(
+                frozenset(keys), _versions(keys), before, time.time() + keep,
+                response.status_code, list(response.items()), response.content,
+                getattr(response, "budget", None),
+            )  # fmt: skip
+            name = _entry_name(request)
+            cache.set(name, tuple(entry), keep)
+            recent.keep(name, entry)
         return response
 
     return wrapper

@@ -1,4 +1,11 @@
-"""Markdown typed by editors, rendered on the server and sanitised before output."""
+"""Markdown typed by editors, rendered on the server and sanitised before output.
+
+Rendering is a pure function of the text (placeholders already filled), so each
+process keeps the HTML of the texts it has rendered: a page shows its prose
+without running Markdown again until the text, or a figure it quotes, changes.
+"""
+
+from functools import lru_cache
 
 import markdown
 import nh3
@@ -12,20 +19,33 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 
 
+# Texts kept per process: a report's prose is a few dozen texts of a few KB each.
+RENDERED_TEXTS_KEPT = 1024
+
+
 def render_markdown(text):
     """Safe HTML for ``text``: anything outside the allow-list (scripts, event
     handlers, javascript: links, raw iframes) is removed by nh3."""
-    html = markdown.markdown(text or "", extensions=["extra", "sane_lists"])
-    clean = nh3.clean(
+    return mark_safe(_clean_html(text or ""))  # sanitised by nh3 in _clean_html
+
+
+@lru_cache(maxsize=RENDERED_TEXTS_KEPT)
+def _clean_html(text):
+    html = markdown.markdown(text, extensions=["extra", "sane_lists"])
+    return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener",
     )
-    return mark_safe(clean)  # sanitised by nh3 just above
 
 
 def plain_text(text):
     """The words of Markdown prose without markup, on one line."""
-    return " ".join(strip_tags(render_markdown(text)).split())
+    return _plain_text(text or "")
+
+
+@lru_cache(maxsize=RENDERED_TEXTS_KEPT)
+def _plain_text(text):
+    return " ".join(strip_tags(_clean_html(text)).split())
