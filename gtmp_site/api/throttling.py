@@ -101,7 +101,7 @@ def allow_cached_read(request, endpoint):
     """Count an anonymous read of ``endpoint`` answered from the cache before DRF
     runs (gtmp_site/core/cache.py) against the client's budget for it.
 
-    With a budget of 100 or fewer a window, every read is counted in the shared
+    With a budget under 200 a window, every read is counted in the shared
     cache at once, exactly as EndpointThrottle counts it. With a larger one, each
     process adds them in batches of 1 % of the budget and answers by the last
     addition, so a client may overrun by 1 % per process and hits stay as cheap
