@@ -39,6 +39,7 @@ from gtmp_site.local_site import (  # noqa: E402 - after the path is set
     pinned,
     running_site,
     serving,
+    stop_on_sigterm,
     varnish_in_front,
 )
 
@@ -199,6 +200,7 @@ def print_table(title, rows):
 
 
 def main():
+    stop_on_sigterm()
     seconds = int(os.environ.get("BENCH_SECONDS", "2"))
     out = ROOT / "var" / "bench"
     folder = out / "site"

@@ -7,6 +7,7 @@ command `make install` runs.
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -129,10 +130,21 @@ def _wait_until_up(url, server, timeout=30):
     raise RuntimeError(f"the server did not answer {url} within {timeout} s")
 
 
+def stop_on_sigterm():
+    """Let SIGTERM (kill, a supervisor) stop this process as Ctrl-C does, so the
+    servers it started are stopped by the ``finally`` blocks above, not orphaned."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def serve(port=8080):
     """`make serve`: gunicorn with production-like settings (gtmp_site/gunicorn.conf.py)
     on the checkout's database, Varnish in front on 127.0.0.1:``port``; Ctrl-C
-    stops both."""
+    or SIGTERM stops both."""
+    stop_on_sigterm()
     backend_port = _free_port()
     folder = ROOT / "var" / "serve"
     folder.mkdir(parents=True, exist_ok=True)
