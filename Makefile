@@ -64,7 +64,7 @@ format: $(VENV_STAMP)  ## apply ruff fixes and formatting
 test: install lint  ## lint, Django checks, migrations check, the whole pytest suite
 	$(MANAGE) check --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run
-	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist worksteal $(PYTEST_ARGS)
 
 fuzz: install  ## long schemathesis run against the API, every bad value in every admin field (the suite runs short ones)
 	API_FUZZ_EXAMPLES=$${API_FUZZ_EXAMPLES:-200} ADMIN_FUZZ_ALL=1 $(BIN)/pytest -n 2 \

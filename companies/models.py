@@ -128,6 +128,11 @@ class Company(ContentModel):
         placeholders.refuse_without_report(profile=self.profile)
 
     @property
+    def independent(self):
+        """Whether it still exists on its own (a renamed company is the same company)."""
+        return self.status in (self.Status.ACTIVE, self.Status.RENAMED)
+
+    @property
     def status_summary(self):
         """Plain words for the current status, e.g. 'Acquired by Roche, 2019'."""
         if self.status == self.Status.ACTIVE:

@@ -7,10 +7,12 @@ command `make install` runs.
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -58,10 +60,28 @@ def running_site(folder, workers=2, gunicorn_args=(), cpu=None, **settings):
 
     Keyword arguments are extra environment settings, e.g. API_ANON_RATE.
     """
-    for command in (["migrate", "-v0"], ["load_report_content"]):
-        manage(folder, *command, **settings)
+    prepare_database(folder, **settings)
     with serving(folder, workers, gunicorn_args=gunicorn_args, cpu=cpu, **settings) as site:
         yield site
+
+
+_prepared = {}
+
+
+def prepare_database(folder, **settings):
+    """Migrate ``folder``'s database and load the report into it. The first call in
+    a process runs the commands; later ones copy the database it made, which
+    saves the tests that start several sites a few seconds each."""
+    database = Path(folder) / "db.sqlite3"
+    template = _prepared.get("database")
+    if template is not None and template.exists():
+        shutil.copyfile(template, database)
+        return
+    for command in (["migrate", "-v0"], ["load_report_content"]):
+        manage(folder, *command, **settings)
+    template = Path(tempfile.mkdtemp(prefix="gtmp-site-")) / "db.sqlite3"
+    shutil.copyfile(database, template)
+    _prepared["database"] = template
 
 
 def pinned(command, cpu):

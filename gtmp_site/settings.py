@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "market",
     "companies",
     "faq",
+    "therapies",
 ]
 
 MIDDLEWARE = [

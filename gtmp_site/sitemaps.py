@@ -39,7 +39,7 @@ class CompanySitemap(Sitemap):
 
 class PageSitemap(Sitemap):
     def items(self):
-        return ["home", "companies:list", "faq:index"]
+        return ["home", "therapies:list", "companies:list", "faq:index"]
 
     def location(self, name):
         return reverse(name)

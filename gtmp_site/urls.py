@@ -17,6 +17,7 @@ urlpatterns = [
     path("reports/", include("market.urls")),
     path("companies/", include("companies.urls")),
     path("faq/", include("faq.urls")),
+    path("therapies/", include("therapies.urls")),
     path("api/v1/", include("gtmp_site.api.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

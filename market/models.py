@@ -87,8 +87,9 @@ class ReportQuerySet(PublishedQuerySet):
 
     def for_page(self):
         """Everything a report page or an API report shows, in a fixed number of queries:
-        region and countries, segments, sections, figures with their segments, the top
-        companies, and the published questions.
+        region and countries, segments with their approved therapies and the therapies'
+        companies, sections, figures with their segments, the top companies, and the
+        published questions.
 
         The count does not grow with the number of segments, figures, companies or
         questions (tests/test_pages.py pins it). The rows of other apps are reached
@@ -96,14 +97,24 @@ class ReportQuerySet(PublishedQuerySet):
         """
         related = {name: self.model._meta.get_field(name).related_model
                    for name in ("top_companies", "questions")}  # fmt: skip
+        therapy = Segment._meta.get_field("therapies").related_model
         return self.select_related("region").prefetch_related(
             "region__countries",
             "segments",
+            models.Prefetch(
+                "segments__therapies",
+                queryset=therapy.objects.select_related("sponsor", "holder"),
+            ),
             "sections",
             models.Prefetch("figures", queryset=MarketFigure.objects.select_related("segment")),
             models.Prefetch(
                 "top_companies",
                 queryset=related["top_companies"].objects.select_related("company"),
+            ),
+            # Who holds the products of a listed company that is no longer independent.
+            models.Prefetch(
+                "top_companies__company__therapies_sponsored",
+                queryset=therapy.objects.published().select_related("holder"),
             ),
             models.Prefetch("questions", queryset=related["questions"].objects.listed()),
         )
@@ -328,9 +339,17 @@ class Report(ContentModel):
     def content_shown(self):
         """Cache keys of what the report's page shows (gtmp_site/core/cache.py): the
         report itself (a change to its segments, figures, sections or questions
-        changes it too), its region and its listed companies. Costs no query
-        after ``for_page()``."""
-        keys = {row_key(self), *(row_key(listing.company) for listing in self.shown_listings())}
+        changes it too), its region, its approved therapies and their companies, and
+        its listed companies. Costs no query after ``for_page()``."""
+        therapies = [t for segment in self.segments.all() for t in segment.therapies.all()]
+        companies = [listing.company for listing in self.shown_listings()]
+        therapies += [t for c in companies for t in c.therapies_sponsored.all()]
+        companies += [company for t in therapies for company in (t.sponsor, t.holder)]
+        keys = {
+            row_key(self),
+            model_key(Segment._meta.get_field("therapies").related_model),
+            *(row_key(company) for company in companies),
+        }
         if self.region_id:
             keys.add(f"{model_key(Region)}:{self.region_id}")
         return keys
@@ -344,6 +363,7 @@ class Report(ContentModel):
         """
         children = [
             *self.segments.all(),
+            *(therapy for segment in self.segments.all() for therapy in segment.therapies.all()),
             *self.figures.all(),
             *self.sections.all(),
             *self.questions.all(),

@@ -12,6 +12,9 @@ disagree. Double braces never mean anything in Markdown. The names:
     {{ cagr 2022 2030 }}        the whole market's CAGR between two years (computed)
     {{ forecast_period }}       "2024-2030"
     {{ base_year }}             "2022"
+    {{ approvals }}             US approvals of the report's therapies: "28"
+    {{ approvals cancer }}      those of one segment (by its slug)
+    {{ approvals_period }}      the years of the first and last approval: "2015-2025"
 
 A computed value (a year between two entered figures) says so: "(computed)".
 A placeholder that cannot be filled is shown as typed and is an error in the
@@ -20,6 +23,9 @@ report's checks, which keeps the report from being published.
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
+
+from django.db.models import prefetch_related_objects
 
 from market import forecast
 
@@ -33,12 +39,15 @@ ARGUMENTS = {
     "cagr": (2, 2),
     "forecast_period": (0, 0),
     "base_year": (0, 0),
+    "approvals": (0, 1),
+    "approvals_period": (0, 0),
 }
 HELP = (
     "Numbers from a report's figures go in as placeholders, so they follow the figures: "
     "{{ size 2030 }}, {{ size 2030 monogenic }} (a segment), {{ value 2030 }} (the number "
     "alone), {{ stated_cagr }}, {{ implied_cagr }}, {{ cagr 2022 2030 }}, "
-    "{{ forecast_period }}, {{ base_year }}."
+    "{{ forecast_period }}, {{ base_year }}, {{ approvals }}, {{ approvals cancer }} "
+    "(approved therapies of a segment), {{ approvals_period }}."
 )
 # A decimal number typed as a percentage or a market size ("17.36 %", "14.40 billion"):
 # the kind of number that goes stale when the figures change.
@@ -94,8 +103,33 @@ class Facts:
                 return point
         raise PlaceholderError(f"no {'whole-market' if slug is None else slug} figure for {year}")
 
+    @cached_property
+    def _segments_with_therapies(self):
+        # One query for every segment's therapies, none when already prefetched.
+        segments = list(self.report.segments.all())
+        prefetch_related_objects(segments, "therapies")
+        return segments
+
+    def _segment(self, slug):
+        for segment in self._segments_with_therapies:
+            if segment.slug == slug:
+                return segment
+        names = ", ".join(s.slug for s in self._segments_with_therapies) or "none"
+        raise PlaceholderError(f"no segment “{slug}”; this report's are: {names}")
+
+    def _approvals(self, slug=None):
+        segments = [self._segment(slug)] if slug else self._segments_with_therapies
+        return [therapy for segment in segments for therapy in segment.therapies.all()]
+
     def fill(self, name, args):
         report = self.report
+        if name == "approvals":
+            return str(len(self._approvals(*args)))
+        if name == "approvals_period":
+            years = sorted(therapy.approved_on.year for therapy in self._approvals())
+            if not years:
+                raise PlaceholderError("the report has no approved therapies")
+            return f"{years[0]}–{years[-1]}"
         if name in ("size", "value"):
             point = self._point(*args)
             value = point.value

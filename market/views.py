@@ -76,6 +76,11 @@ class ReportDetailView(ContentKeysMixin, PageMetaMixin, DetailView):
             regional=[s for s in sections if s.kind == s.Kind.REGIONAL],
             other_sections=[s for s in sections if s.kind == s.Kind.OTHER],
             questions=list(report.questions.all()),
+            approvals=charts.approvals_data(report),
+            therapies=sorted(
+                (t for segment in report.segments.all() for t in segment.therapies.all()),
+                key=lambda t: (t.approved_on, t.brand_name),
+            ),
             last_changed=report.last_changed(),
             **kwargs,
         )

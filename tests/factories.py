@@ -1,5 +1,6 @@
 """Factories that read like the domain: a report with its segments, figures and companies."""
 
+from datetime import date
 from decimal import Decimal
 
 import factory
@@ -10,6 +11,7 @@ from companies.models import Company, ReportCompany
 from faq.models import Question
 from gtmp_site.core.editors import ensure_editors_group
 from market.models import MarketFigure, Region, Report, ReportSection, Segment
+from therapies.models import Therapy
 
 
 class RegionFactory(factory.django.DjangoModelFactory):
@@ -81,6 +83,22 @@ class CompanyFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Company {n}")
     slug = factory.Sequence(lambda n: f"company-{n}")
     status = Company.Status.ACTIVE
+
+
+class TherapyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Therapy
+
+    brand_name = factory.Sequence(lambda n: f"Therapy {n}")
+    slug = factory.Sequence(lambda n: f"therapy-{n}")
+    proper_name = factory.Sequence(lambda n: f"genevec {n}")
+    segment = factory.SubFactory(SegmentFactory)
+    modality = Therapy.Modality.AAV
+    indication = "A rare inherited disease"
+    approved_on = factory.Sequence(lambda n: date(2016 + n % 10, 1 + n % 12, 1))
+    sponsor = factory.SubFactory(CompanyFactory)
+    holder = factory.SelfAttribute("sponsor")
+    sources = "https://www.fda.gov/"
 
 
 class ReportCompanyFactory(factory.django.DjangoModelFactory):

@@ -21,6 +21,7 @@ from tests.factories import (
     ReportCompanyFactory,
     ReportFactory,
     SegmentFactory,
+    TherapyFactory,
     UserFactory,
 )
 
@@ -107,13 +108,16 @@ def test_figure_filters(api, report, resource, query, expected):
 
 
 def test_company_filters_and_search(api, report):
-    assert len(results(api.get(f"{API}/companies/?status=acquired"))) == 4
+    # Bluebird, Spark, Dimension and Avalanche among the top companies;
+    # Kite and Orchard among the companies behind approved therapies.
+    assert len(results(api.get(f"{API}/companies/?status=acquired"))) == 6
     assert [
         c["slug"] for c in results(api.get(f"{API}/companies/?segment=cardiovascular-disease"))
     ] == ["celladon"]
     assert len(results(api.get(f"{API}/companies/?report={SLUG}"))) == 8
     assert [c["slug"] for c in results(api.get(f"{API}/companies/?search=Roche"))] == [
-        "spark-therapeutics"
+        "roche",
+        "spark-therapeutics",
     ]
     names = [c["name"] for c in results(api.get(f"{API}/companies/?ordering=-name"))]
     assert names == sorted(names, reverse=True)
@@ -404,7 +408,9 @@ def test_token_login_has_a_budget_of_its_own(api, rates, db):
 
 # Each includes 1 for the next scheduled publication, which bounds how long the
 # response may stay cached; a cached response costs none (tests/test_cache.py).
-LIST_QUERY_LIMITS = {"reports": 9, "segments": 3, "figures": 3, "companies": 4, "faqs": 3}
+LIST_QUERY_LIMITS = {
+    "reports": 11, "segments": 3, "figures": 3, "companies": 4, "faqs": 3, "therapies": 3,
+}  # fmt: skip
 
 
 def grow(rows):
@@ -416,6 +422,7 @@ def grow(rows):
         listing = ReportCompanyFactory(report=report)
         listing.company.segments.add(segment)
         QuestionFactory(report=report)
+        TherapyFactory(segment=segment, sponsor=listing.company)
 
 
 @pytest.mark.parametrize("resource", list(LIST_QUERY_LIMITS))

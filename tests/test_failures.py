@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from gtmp_site.local_site import _free_port, manage, running_site, serving
+from gtmp_site.local_site import _free_port, manage, prepare_database, running_site, serving
 
 REPORT = "/reports/us-gene-therapy-medicinal-products-market/"
 LEAKS = ("Traceback", 'File "', "/work/", "site-packages", "DATABASE", "SECRET")
@@ -111,8 +111,7 @@ def test_a_hanging_postgresql_gives_503_within_seconds(tmp_path):
 def test_the_site_recovers_on_the_next_request_once_the_database_is_back(tmp_path):
     good = tmp_path / "good"
     good.mkdir()
-    manage(good, "migrate", "-v0")
-    manage(good, "load_report_content")
+    prepare_database(good)
     missing = tmp_path / "later"
     database = f"sqlite:///{missing / 'db.sqlite3'}"
     with serving(tmp_path, workers=1, DATABASE_URL=database) as (url, _server):

@@ -14,6 +14,7 @@ from companies.api import CompanyViewSet
 from faq.api import QuestionViewSet
 from gtmp_site.api.auth import TokenView
 from market.api import MarketFigureViewSet, ReportViewSet, SegmentViewSet
+from therapies.api import TherapyViewSet
 
 router = DefaultRouter()
 router.register("reports", ReportViewSet, basename="report")
@@ -21,6 +22,7 @@ router.register("segments", SegmentViewSet, basename="segment")
 router.register("figures", MarketFigureViewSet, basename="figure")
 router.register("companies", CompanyViewSet, basename="company")
 router.register("faqs", QuestionViewSet, basename="faq")
+router.register("therapies", TherapyViewSet, basename="therapy")
 
 app_name = "api"
 urlpatterns = [

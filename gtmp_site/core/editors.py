@@ -5,7 +5,7 @@ from django.contrib.auth.management import create_permissions
 
 EDITORS_GROUP = "Editors"
 # Apps whose every model is report content an editor may add, change, delete and view.
-CONTENT_APPS = ("market", "companies", "faq")
+CONTENT_APPS = ("market", "companies", "faq", "therapies")
 
 
 def ensure_editors_group(**kwargs):

@@ -1,8 +1,10 @@
 /* Draws every chart on a page with Chart.js.
  *
  * Each <canvas data-chart="ID"> reads its data from the JSON element #ID
- * (written by Django's json_script): a title, the unit, and the series' points
- * in the shape the API and data.json use (market/forecast.py series_as_dict).
+ * (written by Django's json_script): a title, the unit, and either the series'
+ * points in the shape the API and data.json use (market/forecast.py
+ * series_as_dict), or counts per year stacked by segment ("years" and
+ * "stacks", market/charts.py approvals_data).
  * No inline script is needed, and the table beside each chart lists the same
  * points.
  */
@@ -43,29 +45,46 @@
     });
   }
 
+  // One colour per segment of a stacked count, told apart without colour too by
+  // the legend's order and the table below the chart.
+  var SEGMENT_COLOURS = ["#123e7c", "#0e7265", "#8a4b08", "#6b2d73", "#4d4d4d"];
+
+  function stackedDatasets(data) {
+    return data.stacks.map(function (stack, n) {
+      var colour = SEGMENT_COLOURS[n % SEGMENT_COLOURS.length];
+      return { label: stack.label, data: stack.counts, backgroundColor: colour,
+               borderColor: colour, borderWidth: 1 };
+    });
+  }
+
+  function seriesDatasets(data) {
+    return datasets(data.points).map(function (dataset) {
+      var style = STYLES[dataset.category] || STYLES["forecast-sourced"];
+      return {
+        label: dataset.label,
+        data: dataset.data,
+        backgroundColor: style.fill,
+        borderColor: style.line,
+        borderWidth: 1.5
+      };
+    });
+  }
+
   function draw(canvas) {
     var source = document.getElementById(canvas.dataset.chart);
     if (!source || typeof window.Chart === "undefined") {
       return;
     }
     var data = JSON.parse(source.textContent);
+    var counts = Boolean(data.stacks);
     var format = function (value) {
-      return value.toFixed(2) + " " + data.unit;
+      return counts ? value + " " + data.unit : value.toFixed(2) + " " + data.unit;
     };
     new window.Chart(canvas, {
       type: "bar",
       data: {
-        labels: data.points.map(function (point) { return point.year; }),
-        datasets: datasets(data.points).map(function (dataset) {
-          var style = STYLES[dataset.category] || STYLES["forecast-sourced"];
-          return {
-            label: dataset.label,
-            data: dataset.data,
-            backgroundColor: style.fill,
-            borderColor: style.line,
-            borderWidth: 1.5
-          };
-        })
+        labels: counts ? data.years : data.points.map(function (point) { return point.year; }),
+        datasets: counts ? stackedDatasets(data) : seriesDatasets(data)
       },
       options: {
         responsive: true,
@@ -74,7 +93,8 @@
         scales: {
           // One value per year, so stacking puts each bar in the middle of its slot.
           x: { stacked: true },
-          y: { stacked: true, beginAtZero: true, title: { display: true, text: data.unit } }
+          y: { stacked: true, beginAtZero: true, title: { display: true, text: data.unit },
+               ticks: counts ? { precision: 0 } : {} }
         },
         plugins: {
           legend: { position: "bottom" },

@@ -13,6 +13,7 @@ PUBLIC_PAGES = [
     f"{REPORT}segments/cancer/",
     "/companies/",
     "/companies/spark-therapeutics/",
+    "/therapies/",
     "/faq/",
     "/reports/no-such-report/",
 ]
@@ -36,6 +37,30 @@ def test_report_page_draws_the_forecast_chart_without_errors(page, site_url):
     assert canvas.get_attribute("aria-label")
     rows = page.locator("#forecast table.data-table tbody tr")
     assert rows.count() == 9
+    assert page.console_errors == []
+
+
+def test_approvals_chart_stacks_the_table_counts_and_the_list_sorts(page, site_url):
+    page.goto(site_url + REPORT)
+    page.wait_for_function("() => window.Chart && Chart.getChart('chart-approvals-canvas')")
+    # The chart's bars, per year, add up to the table's "All" column.
+    drawn = page.evaluate("""() => {
+      const chart = Chart.getChart('chart-approvals-canvas');
+      return chart.data.labels.map((year, n) =>
+        [String(year), chart.data.datasets.reduce((sum, d) => sum + d.data[n], 0)]);
+    }""")
+    rows = page.locator("#therapies table").first.locator("tbody tr")
+    table = [
+        [row.locator("th").inner_text(), int(row.locator("td").last.inner_text())]
+        for row in rows.all()
+    ]
+    assert drawn == table and sum(count for _, count in table) == 28
+    listing = page.locator("#therapies table[data-sortable]")
+    first_brand = "#therapies table[data-sortable] tbody tr:first-child th"
+    assert page.locator(first_brand).inner_text().startswith("Imlygic")  # by date
+    listing.get_by_role("button", name="Product").click()
+    assert page.locator(first_brand).inner_text().startswith("Abecma")
+    assert listing.locator("th[aria-sort=ascending]").count() == 1
     assert page.console_errors == []
 
 

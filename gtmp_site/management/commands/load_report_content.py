@@ -6,7 +6,9 @@ creates nothing twice and overwrites nothing. ``--reset`` replaces the
 report (and the loaded companies' facts) with the file's version.
 """
 
+import csv
 import tomllib
+from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
@@ -17,6 +19,7 @@ from simple_history.utils import bulk_create_with_history
 from companies.models import Company, ReportCompany
 from faq.models import Question
 from market.models import Country, MarketFigure, Region, Report, ReportSection, Segment
+from therapies.models import Therapy
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"  # gtmp_site/content
 # The first history version of every loaded row says where it came from; no user made it.
@@ -58,6 +61,7 @@ def load_report(content, *, reset):
     existing = Report.objects.filter(slug=data["slug"])
     if existing.exists() and not reset:
         return False
+    Therapy.objects.filter(segment__report__in=existing).delete()  # they protect segments
     existing.delete()
 
     region = _load_region(content["region"])
@@ -122,6 +126,11 @@ def load_report(content, *, reset):
             ReportCompany, [ReportCompany(report=report, company=company, position=position)]
         )
 
+    for item in content.get("other_companies", []):
+        _load_company({**item, "segments": []}, segments, reset=reset)
+    if "therapies" in content:
+        _load_therapies(CONTENT_DIR / content["therapies"], report, segments)
+
     _bulk_create(
         Question,
         [
@@ -173,3 +182,35 @@ def _load_company(data, segments, *, reset):
         company.save()
     company.segments.add(*(segments[slug] for slug in data["segments"]))
     return company
+
+
+TEXT_COLUMNS = [
+    "slug", "brand_name", "proper_name", "modality", "indication", "status", "notes", "sources",
+]  # fmt: skip
+
+
+def _load_therapies(path, report, segments):
+    """The approved therapies in the CSV file ``path`` (the admin's import format),
+    in ``report``'s segments. Each company that won or holds one works in its
+    segment, so it is listed in the directory."""
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    companies = Company.objects.in_bulk(
+        {row[role] for row in rows for role in ("sponsor", "holder")}, field_name="slug"
+    )
+    therapies = []
+    for row in rows:
+        if row["report"] != report.slug:
+            raise ValueError(f"{path.name}: {row['brand_name']} belongs to another report")
+        therapy = Therapy(
+            **{key: _text(row[key]) for key in TEXT_COLUMNS},
+            approved_on=date.fromisoformat(row["approved_on"]),
+            segment=segments[row["segment"]],
+            sponsor=companies[row["sponsor"]],
+            holder=companies[row["holder"]],
+        )
+        therapy.full_clean()
+        therapies.append(therapy)
+        for company in {therapy.sponsor, therapy.holder}:
+            company.segments.add(therapy.segment)
+    _bulk_create(Therapy, therapies)

@@ -1,0 +1,154 @@
+"""The approved therapies as data: facts as loaded, counts in prose and charts taken
+from the table, the therapies page and API filters, and company pages."""
+
+import datetime
+
+import pytest
+from django.test import Client
+
+from companies.models import Company
+from market import charts, placeholders
+from market.models import Report
+from tests.factories import CompanyFactory, TherapyFactory
+from therapies.models import Therapy
+
+pytestmark = pytest.mark.django_db
+REPORT = "/reports/us-gene-therapy-medicinal-products-market/"
+API = "/api/v1/therapies/"
+
+
+def fill(report, text):
+    report = Report.objects.for_page().get(pk=report.pk)
+    return placeholders.render(text, report.facts)
+
+
+def test_the_loaded_therapies_carry_the_reference_facts(report):
+    luxturna = Therapy.objects.get(brand_name="Luxturna")
+    assert luxturna.approved_on == datetime.date(2017, 12, 19)
+    assert (luxturna.sponsor.name, luxturna.holder.name) == ("Spark Therapeutics", "Roche")
+    assert luxturna.modality == Therapy.Modality.AAV
+    kymriah = Therapy.objects.get(brand_name="Kymriah")
+    assert kymriah.approved_on == datetime.date(2017, 8, 30)
+    assert kymriah.sponsor.name == "Novartis" and kymriah.segment.slug == "cancer"
+    assert Therapy.objects.get(brand_name="Beqvez").status == Therapy.Status.DISCONTINUED
+    assert all(t.source_urls for t in Therapy.objects.all())
+
+
+def test_counts_in_prose_come_from_the_table(report):
+    text = "{{ approvals }} in {{ approvals_period }}: " + ", ".join(
+        f"{{{{ approvals {slug} }}}}"
+        for slug in ("cancer", "monogenic", "infectious-disease", "cardiovascular-disease", "other")
+    )
+    assert fill(report, text) == "28 in 2015–2025: 10, 16, 1, 0, 1"
+    page = Client().get(REPORT).content.decode()
+    assert "the FDA approved 28 gene therapies" in page.replace("\n", " ")
+    assert "{{" not in page
+
+
+def test_a_moved_therapy_moves_in_the_chart_and_the_counts(report):
+    papzimeos = Therapy.objects.get(brand_name="Papzimeos")
+    papzimeos.segment = report.segments.get(slug="cardiovascular-disease")
+    papzimeos.save()
+    counts = "{{ approvals infectious-disease }}/{{ approvals cardiovascular-disease }}"
+    assert fill(report, counts) == "0/1"
+    data = charts.approvals_data(Report.objects.for_page().get(pk=report.pk))
+    stacks = {stack["label"]: stack["counts"] for stack in data["stacks"]}
+    year = data["years"].index(2025)
+    assert (stacks["Infectious Disease"][year], stacks["Cardiovascular Disease"][year]) == (0, 1)
+    page = Client().get(f"{REPORT}segments/cardiovascular-disease/").content.decode()
+    assert "Papzimeos" in page and "US approvals for a cardiovascular condition so far: 1" in page
+
+
+def test_the_chart_table_counts_each_year_and_segment(report):
+    data = charts.approvals_data(Report.objects.for_page().get(pk=report.pk))
+    assert data["years"] == list(range(2015, 2026))
+    by_year = {}
+    for therapy in Therapy.objects.all():
+        by_year[therapy.approved_on.year] = by_year.get(therapy.approved_on.year, 0) + 1
+    assert {row["year"]: row["total"] for row in data["rows"]} == {
+        year: by_year.get(year, 0) for year in data["years"]
+    }
+    assert [row["counts"] for row in data["rows"]] == [
+        [stack["counts"][n] for stack in data["stacks"]] for n in range(len(data["years"]))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "brands"),
+    [
+        ("segment=other", ["Encelto"]),
+        ("modality=gene-edited", ["Casgevy"]),
+        ("company=roche", ["Luxturna"]),
+        ("company=spark-therapeutics", ["Luxturna"]),
+        ("status=discontinued", ["Beqvez"]),
+        ("year_min=2025&modality=aav", ["Itvisma"]),
+        ("year_max=2016", ["Imlygic"]),
+        ("search=sarcoma", ["Tecelra"]),
+    ],
+)
+def test_api_filters(api, report, query, brands):
+    response = api.get(f"{API}?{query}")
+    assert response.status_code == 200
+    assert [t["brand_name"] for t in response.json()["results"]] == brands
+
+
+def test_api_refuses_bad_filters_with_a_json_400(api, report):
+    for query in ("year_min=abc", "year_max=99999", "modality=teleportation", "brand=x"):
+        response = api.get(f"{API}?{query}")
+        assert response.status_code == 400, query
+        assert response.json()
+
+
+def test_api_ordering_and_detail(api, report):
+    rows = api.get(f"{API}?ordering=-approved_on").json()["results"]
+    assert rows[0]["brand_name"] == "Waskyra"
+    dates = [row["approved_on"] for row in rows]
+    assert dates == sorted(dates, reverse=True)
+    detail = api.get(f"{API}luxturna/").json()
+    assert (detail["segment"], detail["sponsor"], detail["holder"]) == (
+        "monogenic", "spark-therapeutics", "roche"
+    )  # fmt: skip
+
+
+def test_an_editor_moves_a_therapy_through_the_api(editor_api, report):
+    url = f"{API}papzimeos/"
+    etag = editor_api.get(url)["ETag"]
+    response = editor_api.patch(
+        url, {"report": report.slug, "segment": "other"}, format="json", HTTP_IF_MATCH=etag
+    )
+    assert response.status_code == 200, response.json()
+    assert Therapy.objects.get(slug="papzimeos").segment.slug == "other"
+
+
+def test_the_therapies_page_filters_and_sorts(report):
+    client = Client()
+    page = client.get("/therapies/?segment=cancer&sort=brand").content.decode()
+    cancer = [t.brand_name for t in Therapy.objects.filter(segment__slug="cancer")]
+    assert sorted(cancer, key=page.index) == sorted(cancer)
+    assert "Luxturna" not in page
+    bad = client.get("/therapies/?year_min=abc")
+    assert bad.status_code == 400 and "Enter a whole number" in bad.content.decode()
+
+
+def test_company_pages_list_their_products_and_the_report_names_the_holder(report):
+    client = Client()
+    spark = client.get("/companies/spark-therapeutics/").content.decode()
+    assert "Luxturna" in spark and "Approved products" in spark
+    roche = client.get("/companies/roche/").content.decode()
+    assert "Luxturna" in roche
+    page = client.get(REPORT).content.decode()
+    assert "Luxturna (now held by Roche)" in page
+    gone = [c.name for c in Company.objects.filter(listings__report=report) if not c.independent]
+    assert len(gone) == 6  # acquired or merged: all but Sangamo and Advantagene (renamed Candel)
+    assert page.count("No longer independent") == len(gone)
+
+
+def test_a_new_approval_shows_on_the_cached_report_page_at_once(report):
+    client = Client()
+    assert "Genevax" not in client.get(REPORT).content.decode()
+    TherapyFactory(
+        brand_name="Genevax", segment=report.segments.get(slug="cancer"),
+        sponsor=CompanyFactory(), approved_on=datetime.date(2025, 12, 20),
+    )  # fmt: skip
+    page = client.get(REPORT).content.decode()
+    assert "Genevax" in page and "the FDA approved 29 gene therapies" in page.replace("\n", " ")

@@ -1,0 +1,29 @@
+from django.contrib import admin
+
+from gtmp_site.core.admin_base import ContentAdmin
+from market.spreadsheets import SpreadsheetAdminMixin
+from therapies.models import Therapy
+from therapies.resources import TherapyResource
+
+
+@admin.register(Therapy)
+class TherapyAdmin(SpreadsheetAdminMixin, ContentAdmin):
+    resource_classes = [TherapyResource]
+    list_display = ["brand_name", "approved_on", "segment", "modality", "holder", "status"]
+    list_filter = ["segment__report", "segment", "modality", "status"]
+    list_select_related = ["segment__report", "holder"]
+    search_fields = ["brand_name", "proper_name", "indication", "sponsor__name", "holder__name"]
+    date_hierarchy = "approved_on"
+    prepopulated_fields = {"slug": ["brand_name"]}
+    autocomplete_fields = ["sponsor", "holder"]
+    fieldsets = [
+        (None, {"fields": ["brand_name", "slug", "proper_name", "indication"]}),
+        ("Approval", {"fields": ["approved_on", "segment", "modality", "sponsor"]}),
+        ("Since", {"fields": ["holder", "status", "notes"]}),
+        ("Sources", {"fields": ["sources"]}),
+    ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "segment":
+            kwargs["queryset"] = db_field.related_model.objects.select_related("report")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -1,0 +1,71 @@
+"""API v1 for approved therapies."""
+
+from rest_framework import serializers
+
+from companies.models import Company, ReportCompany
+from gtmp_site.api.mixins import ContentViewSet, ModelRulesMixin
+from market.api import PageUrlField
+from market.models import Report, Segment
+from therapies.filters import TherapyFilter
+from therapies.models import Therapy
+
+
+class CompanySlugField(serializers.SlugRelatedField):
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="slug", queryset=Company.objects.all(), **kwargs)
+
+
+class TherapySegmentField(serializers.SlugRelatedField):
+    """A segment named by its slug, among the segments of the report the request
+    names (``report``), or on an update, of the therapy's report."""
+
+    def get_queryset(self):
+        parent = self.parent
+        report_slug = getattr(parent, "initial_data", {}).get("report")
+        if report_slug is None and parent.instance is not None:
+            return Segment.objects.filter(report_id=parent.instance.segment.report_id)
+        return Segment.objects.filter(report__slug=str(report_slug))
+
+
+class TherapySerializer(ModelRulesMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:therapy-detail", lookup_field="slug")
+    page_url = PageUrlField()
+    report = serializers.CharField(
+        source="segment.report.slug",
+        read_only=True,
+        help_text="Slug of the segment's report; send it with `segment` to move a therapy.",
+    )
+    segment = TherapySegmentField(
+        slug_field="slug", help_text="Slug of its application segment in the report."
+    )
+    sponsor = CompanySlugField(help_text="Slug of the company that held it at approval.")
+    holder = CompanySlugField(help_text="Slug of the company that holds it now.")
+    source_urls = serializers.ListField(
+        child=serializers.URLField(), read_only=True, help_text="The sources, one per item."
+    )
+
+    class Meta:
+        model = Therapy
+        fields = [
+            "url", "page_url", "slug", "brand_name", "proper_name", "report", "segment",
+            "modality", "indication", "approved_on", "sponsor", "holder", "status", "notes",
+            "sources", "source_urls", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["updated_at"]
+
+
+class TherapyViewSet(ContentViewSet):
+    """Gene therapies approved by the FDA, with their segment, modality and companies."""
+
+    cache_models = [Therapy, Segment, Report, Company, ReportCompany]
+
+    serializer_class = TherapySerializer
+    lookup_field = "slug"
+    filterset_class = TherapyFilter
+    search_fields = ["brand_name", "proper_name", "indication", "sponsor__name", "holder__name"]
+    ordering_fields = ["approved_on", "brand_name", "modality", "status", "updated_at"]
+    ordering = ["approved_on", "brand_name"]
+    queryset = Therapy.objects.none()
+
+    def get_queryset(self):
+        return Therapy.objects.visible_to(self.request.user).for_list()
