@@ -8,14 +8,18 @@ import sys
 
 import pytest
 import schemathesis
+from django.apps import apps
+from django.core.cache import cache
 from django.core.management import call_command
+from django.core.management.color import no_style
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from gtmp_site.core.editors import CONTENT_APPS
 from gtmp_site.wsgi import application
 from tests.factories import EditorFactory
 
@@ -111,10 +115,27 @@ def _keep_the_test_connection():
         signal.connect(close_old_connections)
 
 
+@pytest.fixture(scope="module")
+def _loaded(django_db_setup, django_db_blocker):
+    """The report, loaded once for the module's many operations (each test's own
+    writes are rolled back), and removed again so later modules start empty."""
+    with django_db_blocker.unblock():
+        call_command("load_report_content", stdout=io.StringIO())
+        yield
+        tables = [
+            model._meta.db_table
+            for label in CONTENT_APPS
+            for model in apps.get_app_config(label).get_models()
+        ]
+        with connection.constraint_checks_disabled(), connection.cursor() as cursor:
+            for sql in connection.ops.sql_flush(no_style(), tables, allow_cascade=True):
+                cursor.execute(sql)
+        cache.clear()  # the rows went without signals: no cached response may outlive them
+
+
 @pytest.fixture(autouse=True)
-def _content(db, settings):
+def _content(_loaded, db, settings):
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]  # schemathesis calls in as localhost
-    call_command("load_report_content", stdout=io.StringIO())
 
 
 @schema.parametrize()

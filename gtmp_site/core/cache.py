@@ -24,6 +24,7 @@ import secrets
 import threading
 import time
 import urllib.request
+from contextlib import contextmanager
 from functools import wraps
 from typing import NamedTuple
 
@@ -65,8 +66,30 @@ def content_changed(keys):
     cache tier (settings.VARNISH_URLS) after the commit, so Varnish never
     refetches the old content."""
     keys = set(keys)
+    batch = getattr(_batching, "keys", None)
+    if batch is not None:
+        batch |= keys
+        return
     _bump(keys)
     transaction.on_commit(lambda: (_bump(keys), purge_http_caches(keys)))
+
+
+_batching = threading.local()
+
+
+@contextmanager
+def changes_batched():
+    """Gather the content changes made inside into one, made on leaving: a bulk
+    load of hundreds of rows changes each key once, not once per row."""
+    outer = getattr(_batching, "keys", None)
+    _batching.keys = keys = set() if outer is None else outer
+    try:
+        yield
+    finally:
+        if outer is None:
+            _batching.keys = None
+            if keys:
+                content_changed(keys)
 
 
 def _new_version():

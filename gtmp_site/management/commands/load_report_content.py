@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from companies.models import Company, ReportCompany
 from faq.models import Question
+from gtmp_site.core.cache import changes_batched
 from market.models import Country, MarketFigure, Region, Report, ReportSection, Segment
 from therapies.models import Therapy
 
@@ -44,7 +45,7 @@ class Command(BaseCommand):
         for path in sorted(CONTENT_DIR.glob("*.toml")):
             with path.open("rb") as fh:
                 content = tomllib.load(fh)
-            with transaction.atomic():
+            with transaction.atomic(), changes_batched():
                 created = load_report(content, reset=reset)
             title = content["report"]["title"]
             if created:
@@ -198,7 +199,7 @@ def _load_therapies(path, report, segments):
     companies = Company.objects.in_bulk(
         {row[role] for row in rows for role in ("sponsor", "holder")}, field_name="slug"
     )
-    therapies = []
+    therapies, works_in = [], {}
     for row in rows:
         if row["report"] != report.slug:
             raise ValueError(f"{path.name}: {row['brand_name']} belongs to another report")
@@ -211,6 +212,8 @@ def _load_therapies(path, report, segments):
         )
         therapy.full_clean()
         therapies.append(therapy)
-        for company in {therapy.sponsor, therapy.holder}:
-            company.segments.add(therapy.segment)
+        for company in (therapy.sponsor, therapy.holder):
+            works_in.setdefault(company, set()).add(therapy.segment)
+    for company, company_segments in works_in.items():
+        company.segments.add(*company_segments)
     _bulk_create(Therapy, therapies)
