@@ -1,15 +1,22 @@
 from django.contrib import admin
 
-from companies.models import Company, ReportCompany
+from companies.models import Company, CompanyEvent, ReportCompany
 from companies.resources import CompanyResource
 from gtmp_site.core.admin_base import ContentAdmin, VersionedInlineMixin
 from market.admin import ReportAdmin
 from market.spreadsheets import SpreadsheetAdminMixin
 
 
+class CompanyEventInline(VersionedInlineMixin, admin.TabularInline):
+    model = CompanyEvent
+    extra = 0
+    fields = ["year", "month", "day", "kind", "summary", "source_url"]
+
+
 @admin.register(Company)
 class CompanyAdmin(SpreadsheetAdminMixin, ContentAdmin):
     resource_classes = [CompanyResource]
+    inlines = [CompanyEventInline]
     list_display = ["name", "status", "successor", "status_year", "headquarters", "founded_year"]
     list_filter = ["status", "segments__report", "segments"]
     search_fields = ["name", "legal_name", "successor", "headquarters"]

@@ -1,10 +1,11 @@
 """API v1 for companies."""
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from companies.filters import CompanyFilter
-from companies.models import Company, ReportCompany
+from companies.models import Company, CompanyEvent, ReportCompany
 from gtmp_site.api.mixins import ContentViewSet, ModelRulesMixin
 from market.api import PageUrlField
 from market.models import Report, Segment
@@ -20,6 +21,27 @@ class CompanySegmentSerializer(serializers.ModelSerializer):
         fields = ["report", "slug", "name"]
 
 
+class CompanyEventSerializer(serializers.ModelSerializer):
+    when = serializers.CharField(
+        source="iso",
+        read_only=True,
+        help_text="The date as precisely as known: 2019, 2019-12 or 2019-12-17.",
+    )
+
+    class Meta:
+        model = CompanyEvent
+        fields = ["when", "kind", "summary", "source_url"]
+
+
+class CompanyTherapySerializer(serializers.Serializer):
+    slug = serializers.SlugField(help_text="The therapy's slug (see /api/v1/therapies/).")
+    brand_name = serializers.CharField(help_text="E.g. Luxturna.")
+    role = serializers.ChoiceField(
+        choices=["sponsor", "holder", "sponsor and holder"],
+        help_text="Whether the company won its approval, holds it now, or both.",
+    )
+
+
 class CompanySerializer(ModelRulesMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:company-detail", lookup_field="slug")
     page_url = PageUrlField()
@@ -29,19 +51,44 @@ class CompanySerializer(ModelRulesMixin, serializers.ModelSerializer):
     segments = serializers.SerializerMethodField(
         help_text="Segments it works in (edited in the admin)."
     )
+    independent = serializers.BooleanField(
+        read_only=True, help_text="Whether it still exists on its own (active or renamed)."
+    )
+    history = CompanyEventSerializer(
+        source="events", many=True, read_only=True, help_text="Dated steps, oldest first."
+    )
+    therapies = serializers.SerializerMethodField(
+        help_text="Approved therapies it won approval for or holds now."
+    )
 
     class Meta:
         model = Company
         fields = [
             "url", "page_url", "slug", "name", "legal_name", "website", "headquarters",
-            "founded_year", "status", "successor", "status_year", "status_summary", "profile",
-            "segments", "facts_source", "updated_at",
+            "founded_year", "status", "successor", "status_year", "status_summary",
+            "independent", "profile", "segments", "history", "therapies", "facts_source",
+            "updated_at",
         ]  # fmt: skip
         read_only_fields = ["updated_at"]
 
     @extend_schema_field(CompanySegmentSerializer(many=True))
     def get_segments(self, company):
         return CompanySegmentSerializer(company.segments.all(), many=True).data
+
+    @extend_schema_field(CompanyTherapySerializer(many=True))
+    def get_therapies(self, company):
+        held = set(company.therapies_held.all())
+        sponsored = set(company.therapies_sponsored.all())
+        roles = (("sponsor", sponsored), ("holder", held))
+        rows = [
+            {
+                "slug": t.slug,
+                "brand_name": t.brand_name,
+                "role": " and ".join(role for role, group in roles if t in group),
+            }
+            for t in sorted(held | sponsored, key=lambda t: (t.approved_on, t.brand_name))
+        ]
+        return CompanyTherapySerializer(rows, many=True).data
 
 
 class CompanyViewSet(ContentViewSet):
@@ -59,4 +106,13 @@ class CompanyViewSet(ContentViewSet):
 
     def get_queryset(self):
         user = self.request.user
-        return Company.objects.visible_to(user).with_segments(user)
+        # Therapies are reached through their relations: that app sits above this one.
+        therapy = Company._meta.get_field("therapies_held").related_model
+        therapies = therapy.objects.visible_to(user)
+        return (
+            Company.objects.visible_to(user)
+            .with_segments(user)
+            .prefetch_related(
+                Prefetch("therapies_held", therapies), Prefetch("therapies_sponsored", therapies)
+            )
+        )

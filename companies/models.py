@@ -1,5 +1,7 @@
 """Companies, and their ranked place in a report's "top companies" list."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
@@ -26,9 +28,12 @@ class CompanyQuerySet(PublishedQuerySet):
 
     def with_segments(self, user=None):
         """Companies with the segments a reader may see, and their reports: the public's
-        segments, or with ``user`` those the user may see (editors see drafts')."""
+        segments, or with ``user`` those the user may see (editors see drafts'); and
+        their history, which their status summary reads."""
         segments = Segment.objects.published() if user is None else Segment.objects.visible_to(user)
-        return self.prefetch_related(Prefetch("segments", segments.select_related("report")))
+        return self.prefetch_related(
+            Prefetch("segments", segments.select_related("report")), "events"
+        )
 
 
 class Company(ContentModel):
@@ -36,11 +41,14 @@ class Company(ContentModel):
         ACTIVE = "active", "Active"
         ACQUIRED = "acquired", "Acquired"
         MERGED = "merged", "Merged"
+        REVERSE_MERGED = "reverse-merged", "Reverse merger"
         RENAMED = "renamed", "Renamed"
         DEFUNCT = "defunct", "Defunct"
 
     # Statuses that say the company lives on under another name or owner.
-    STATUSES_WITH_SUCCESSOR = (Status.ACQUIRED, Status.MERGED, Status.RENAMED)
+    STATUSES_WITH_SUCCESSOR = (
+        Status.ACQUIRED, Status.MERGED, Status.REVERSE_MERGED, Status.RENAMED,
+    )  # fmt: skip
 
     name = models.CharField(max_length=200, help_text="The name the report lists it under.")
     slug = models.SlugField(
@@ -53,7 +61,7 @@ class Company(ContentModel):
         null=True, blank=True, help_text="Leave empty when sources disagree."
     )
     status = models.CharField(
-        max_length=10,
+        max_length=20,
         choices=Status.choices,
         default=Status.ACTIVE,
         help_text="What has become of the company.",
@@ -134,16 +142,24 @@ class Company(ContentModel):
 
     @property
     def status_summary(self):
-        """Plain words for the current status, e.g. 'Acquired by Roche, 2019'."""
+        """Plain words for the current status, e.g. 'Acquired by Roche, 2019', and
+        what became of the successor since, from the company's history:
+        'Reverse merger into Eiger BioPharmaceuticals, 2016; successor dissolved, 2024'."""
         if self.status == self.Status.ACTIVE:
             return "Active"
         text = {
             self.Status.ACQUIRED: "Acquired by {}",
             self.Status.MERGED: "Merged into {}",
+            self.Status.REVERSE_MERGED: "Reverse merger into {}",
             self.Status.RENAMED: "Renamed {}",
         }.get(self.status, self.get_status_display())
         text = text.format(self.successor) if "{}" in text else text
-        return f"{text}, {self.status_year}" if self.status_year else text
+        text = f"{text}, {self.status_year}" if self.status_year else text
+        if self.pk and self.status in self.STATUSES_WITH_SUCCESSOR:
+            ends = [e for e in self.events.all() if e.kind == CompanyEvent.Kind.DISSOLVED]
+            if ends and (not self.status_year or ends[-1].year >= self.status_year):
+                text += f"; successor dissolved, {ends[-1].year}"
+        return text
 
 
 class ReportCompany(ContentModel):
@@ -169,3 +185,78 @@ class ReportCompany(ContentModel):
 
     def __str__(self):
         return f"{self.position}. {self.company}"
+
+
+class CompanyEvent(ContentModel):
+    """A dated step in a company's history, with its source: founded, listed,
+    acquired, merged, renamed, dissolved. The date is as precise as the source
+    is: a year, a month or a day."""
+
+    class Kind(models.TextChoices):
+        FOUNDED = "founded", "Founded"
+        LISTED = "listed", "Listed on a stock exchange"
+        ACQUIRED = "acquired", "Acquired"
+        MERGED = "merged", "Merged"
+        REVERSE_MERGED = "reverse-merged", "Reverse merger"
+        RENAMED = "renamed", "Renamed"
+        DELISTED = "delisted", "Delisted"
+        DISSOLVED = "dissolved", "Dissolved or liquidated"
+        OTHER = "other", "Other"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind, help_text="What happened.")
+    year = models.PositiveSmallIntegerField(help_text="The year it happened.")
+    month = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The month (1-12), when the source gives it."
+    )
+    day = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The day of the month, when the source gives it."
+    )
+    summary = models.CharField(max_length=300, help_text="What happened, in a sentence.")
+    source_url = HttpsURLField(max_length=500, help_text="Where this is recorded.")
+
+    class Meta:
+        ordering = ["company", "year", models.F("month").asc(nulls_first=True),
+                    models.F("day").asc(nulls_first=True), "pk"]  # fmt: skip
+        verbose_name = "history event"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__gte=FOUNDED_MIN_YEAR, year__lte=MAX_YEAR),
+                name="company_event_year_in_range",
+                violation_error_message=(
+                    f"The year must lie between {FOUNDED_MIN_YEAR} and {MAX_YEAR}."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12),
+                name="company_event_month_in_range",
+                violation_error_message="The month must lie between 1 and 12.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.company}: {self.get_kind_display()}, {self.when}"
+
+    def clean(self):
+        if self.day is not None and self.month is None:
+            raise ValidationError({"month": "Give the month too, or leave the day empty."})
+        if self.day is not None:
+            try:
+                datetime.date(self.year, self.month, self.day)
+            except ValueError:
+                raise ValidationError({"day": "No such day in that month."}) from None
+
+    @property
+    def when(self):
+        """The date as precisely as it is known: '2019', 'Dec 2019' or '17 Dec 2019'."""
+        if self.month is None:
+            return str(self.year)
+        text = datetime.date(self.year, self.month, self.day or 1).strftime("%b %Y")
+        return f"{self.day} {text}" if self.day else text
+
+    @property
+    def iso(self):
+        """For <time datetime>: '2019', '2019-12' or '2019-12-17'."""
+        parts = [f"{self.year:04d}"]
+        parts += [f"{n:02d}" for n in (self.month, self.day) if n is not None]
+        return "-".join(parts)

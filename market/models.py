@@ -111,6 +111,7 @@ class ReportQuerySet(PublishedQuerySet):
                 "top_companies",
                 queryset=related["top_companies"].objects.select_related("company"),
             ),
+            "top_companies__company__events",  # read by the status summary
             # Who holds the products of a listed company that is no longer independent.
             models.Prefetch(
                 "top_companies__company__therapies_sponsored",

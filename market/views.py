@@ -156,7 +156,7 @@ class SegmentDetailView(ContentKeysMixin, PageMetaMixin, DetailView):
             report=self.report,
             # Not "block": templates reserve that name for {{ block.super }}.
             figures=segment_block(self.report, self.object, series.get(self.object.name)),
-            companies=self.object.companies.all(),
+            companies=self.object.companies.prefetch_related("events"),
             **kwargs,
         )
 

@@ -78,11 +78,8 @@ def test_the_report_has_ten_faqs_trends_opportunities_and_region(report):
     assert report.questions.first().question == "What is gene therapy?"
     kinds = set(report.sections.values_list("kind", flat=True))
     assert {"trends", "opportunities", "regional"} <= kinds
-    assert list(report.region.countries.values_list("name", flat=True)) == [
-        "United States",
-        "Canada",
-        "Mexico",
-    ]
+    # The scope is what the figures cover: the United States alone.
+    assert list(report.region.countries.values_list("name", flat=True)) == ["United States"]
 
 
 def test_the_prose_is_not_the_seed_copy(report):

@@ -152,3 +152,44 @@ def test_a_new_approval_shows_on_the_cached_report_page_at_once(report):
     )  # fmt: skip
     page = client.get(REPORT).content.decode()
     assert "Genevax" in page and "the FDA approved 29 gene therapies" in page.replace("\n", " ")
+
+
+def test_a_company_history_is_a_dated_timeline_in_order_with_sources(report):
+    page = Client().get("/companies/vical/").content.decode()
+    steps = ["Founded", "Reverse merger", "Renamed", "Dissolved or liquidated"]
+    positions = [page.index(f"<strong>{step}</strong>") for step in steps]
+    assert positions == sorted(positions)
+    assert '<time datetime="2019-08">Aug 2019</time>' in page
+    vical = Company.objects.get(slug="vical")
+    assert all(event.source_url.startswith("http") for event in vical.events.all())
+
+
+def test_reverse_mergers_say_what_became_of_the_successor(report):
+    summaries = {
+        c.slug: c.status_summary for c in Company.objects.filter(slug__in=["vical", "celladon"])
+    }
+    assert summaries == {
+        "celladon": "Reverse merger into Eiger BioPharmaceuticals, 2016; successor dissolved, 2024",
+        "vical": "Reverse merger into Brickell Biotech, later Fresh Tracks Therapeutics, 2019; "
+        "successor dissolved, 2023",
+    }
+    assert "successor dissolved, 2024" in Client().get(REPORT).content.decode()
+
+
+def test_the_api_gives_a_company_its_history_and_therapies(api, report):
+    spark = api.get("/api/v1/companies/spark-therapeutics/").json()
+    assert [e["kind"] for e in spark["history"]] == ["founded", "acquired", "other"]
+    assert spark["history"][1]["when"] == "2019-12-17"
+    assert spark["therapies"] == [{"slug": "luxturna", "brand_name": "Luxturna", "role": "sponsor"}]
+    assert spark["independent"] is False
+    roche = api.get("/api/v1/companies/roche/").json()
+    assert roche["therapies"][0]["role"] == "holder"
+
+
+def test_the_scope_shown_is_what_the_figures_cover(report):
+    page = Client().get(REPORT).content.decode()
+    assert "Market report · United States" in page
+    assert "Region covered: <strong>United States</strong>." in page
+    # North America is named only where the text is about the wider region.
+    assert page.count("North America") == 1
+    assert "Canada and Mexico, the rest of North America" in page.replace("\n", " ")

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from companies.models import Company, ReportCompany
+from companies.models import Company, CompanyEvent, ReportCompany
 from faq.models import Question
 from gtmp_site.core.cache import changes_batched
 from market.models import Country, MarketFigure, Region, Report, ReportSection, Segment
@@ -171,7 +171,7 @@ def _load_company(data, segments, *, reset):
     fields = {
         key: _text(value) if isinstance(value, str) else value
         for key, value in data.items()
-        if key not in {"slug", "segments"}
+        if key not in {"slug", "segments", "events"}
     }
     company = Company.objects.filter(slug=data["slug"]).first()
     if company is None or reset:
@@ -181,6 +181,11 @@ def _load_company(data, segments, *, reset):
         company.full_clean()
         company._change_reason = LOADED
         company.save()
+        company.events.all().delete()
+        events = [CompanyEvent(company=company, **event) for event in data.get("events", [])]
+        for event in events:
+            event.full_clean(exclude=["company"])
+        _bulk_create(CompanyEvent, events)
     company.segments.add(*(segments[slug] for slug in data["segments"]))
     return company
 
