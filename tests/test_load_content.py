@@ -26,7 +26,7 @@ def load(*args):
 
 
 def test_the_report_carries_the_seed_figures(report):
-    assert report.title == "United States Gene Therapy Medicinal Products (GTMP) Market"
+    assert report.title == "US Gene Therapy Medicinal Products (GTMP) Market"
     assert (report.currency, report.unit) == ("USD", "billion")
     assert report.stated_cagr == Decimal("17.50")
     assert (report.base_year, report.forecast_start_year, report.forecast_end_year) == (
@@ -75,7 +75,7 @@ def test_the_report_lists_the_eight_companies_in_the_seed_order(report):
 
 def test_the_report_has_ten_faqs_trends_opportunities_and_region(report):
     assert report.questions.count() == 10
-    assert report.questions.first().question == "What is gene therapy?"
+    assert report.questions.first().question == "What does a gene therapy actually do?"
     kinds = set(report.sections.values_list("kind", flat=True))
     assert {"trends", "opportunities", "regional"} <= kinds
     # The scope is what the figures cover: the United States alone.
@@ -112,7 +112,7 @@ def test_reset_restores_the_file_version(report):
     Report.objects.filter(pk=report.pk).update(title="Edited title")
     Company.objects.filter(slug="sangamo").update(headquarters="Edited HQ")
     load("--reset")
-    assert Report.objects.get(slug=SLUG).title.startswith("United States")
+    assert Report.objects.get(slug=SLUG).title.startswith("US Gene Therapy")
     assert Company.objects.get(slug="sangamo").headquarters == "Brisbane, CA"
     assert Report.objects.count() == 1
     assert report_companies() == 8

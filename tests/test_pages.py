@@ -128,7 +128,7 @@ def test_faq_page_lists_published_questions_of_public_reports(client, report):
     QuestionFactory(report=None, question="A site-wide question?")
     html = page(client, reverse("faq:index"))
     assert "A site-wide question?" in html
-    assert "What is gene therapy?" in html
+    assert "What does a gene therapy actually do?" in html
     assert "Draft-only question?" not in html
     (block,) = json_ld_blocks(html)
     assert len(block["mainEntity"]) == 11

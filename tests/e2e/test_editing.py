@@ -22,7 +22,7 @@ def messages(page):
     return page.locator(".messagelist li").all_inner_texts()
 
 
-REPORT_TITLE = "United States Gene Therapy Medicinal Products (GTMP) Market"
+REPORT_TITLE = "US Gene Therapy Medicinal Products (GTMP) Market"
 # One row of each inline on the report page, and the field each editor changes in it.
 INLINE_FIELDS = [
     "segments-0-overview",
@@ -104,7 +104,9 @@ def test_company_form_shows_who_else_is_editing_and_refuses_a_conflict(editors, 
 def test_faq_form_and_changelist_keep_both_editors_changes(editors, site_url):
     alice, bob = editors
     changelist = f"{site_url}/admin/faq/question/"
-    url = open_change_page(alice, site_url, "/admin/faq/question/", "What is gene therapy?")
+    url = open_change_page(
+        alice, site_url, "/admin/faq/question/", "What does a gene therapy actually do?"
+    )
     bob.goto(url)
     alice.fill("#id_answer", "Alice's answer.")
     save(alice)
@@ -119,11 +121,11 @@ def test_faq_form_and_changelist_keep_both_editors_changes(editors, site_url):
     # The list's editable columns: Alice changes a position, Bob unpublishes the row.
     alice.goto(changelist)
     bob.goto(changelist)
-    row = alice.locator("#result_list tbody tr", has_text="What is gene therapy?")
+    row = alice.locator("#result_list tbody tr", has_text="What does a gene therapy actually do?")
     row.locator("input[name$=-position]").fill("3")
     alice.click("input[name=_save]")
     alice.wait_for_load_state()
-    bob_row = bob.locator("#result_list tbody tr", has_text="What is gene therapy?")
+    bob_row = bob.locator("#result_list tbody tr", has_text="What does a gene therapy actually do?")
     bob_row.locator("input[name$=-is_published]").uncheck()
     bob.click("input[name=_save]")
     bob.wait_for_load_state()
@@ -135,9 +137,7 @@ def test_faq_form_and_changelist_keep_both_editors_changes(editors, site_url):
 
 def test_revert_from_the_history_page_and_recover_a_deleted_question(editors, site_url):
     alice, _ = editors
-    url = open_change_page(
-        alice, site_url, "/admin/faq/question/", "What are viral vectors in gene therapy?"
-    )
+    url = open_change_page(alice, site_url, "/admin/faq/question/", "What is a viral vector?")
     original = alice.input_value("#id_answer")
     alice.fill("#id_answer", "A regrettable rewrite.")
     save(alice)
@@ -155,9 +155,9 @@ def test_revert_from_the_history_page_and_recover_a_deleted_question(editors, si
     alice.click("input[type=submit]")
     alice.wait_for_load_state()
     alice.goto(f"{site_url}/admin/faq/question/recover/")
-    alice.get_by_role("link", name="What are viral vectors in gene therapy?").click()
+    alice.get_by_role("link", name="What is a viral vector?").click()
     alice.wait_for_selector("input[name=_save]")
     save(alice)
     alice.goto(f"{site_url}/admin/faq/question/")
-    assert alice.get_by_role("link", name="What are viral vectors in gene therapy?").count() == 1
-    assert re.search("viral vectors", alice.content())
+    assert alice.get_by_role("link", name="What is a viral vector?").count() == 1
+    assert re.search(r"viral vector\?", alice.content())
