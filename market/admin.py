@@ -11,6 +11,7 @@ from market import forecast
 from market.models import (
     AuditEvent,
     Country,
+    MarketEstimate,
     MarketFigure,
     Region,
     Report,
@@ -102,6 +103,16 @@ class ReportSectionInline(VersionedInlineMixin, admin.StackedInline):
     fields = [("kind", "title", "position"), "body"]
 
 
+class MarketEstimateInline(VersionedInlineMixin, admin.StackedInline):
+    model = MarketEstimate
+    extra = 0
+    fields = [
+        ("publisher", "position"), ("scope", "geography", "breadth"),
+        ("base_year", "base_value"), ("forecast_year", "forecast_value"),
+        ("cagr", "cagr_period"), "notes", "source_url",
+    ]  # fmt: skip
+
+
 class ReportAdminForm(VersionedAdminForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -151,7 +162,7 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
         ("Publication", {"fields": ["status", "published_at", ("created_at", "updated_at")]}),
     ]
     # companies and faq add their rows (top companies, questions) with add_inline().
-    inlines = [SegmentInline, MarketFigureInline, ReportSectionInline]
+    inlines = [SegmentInline, MarketFigureInline, ReportSectionInline, MarketEstimateInline]
 
     @classmethod
     def add_inline(cls, inline):

@@ -20,7 +20,15 @@ from gtmp_site.api.mixins import (
 from gtmp_site.core.fields import ProseField
 from market import forecast, placeholders
 from market.filters import MarketFigureFilter, ReportFilter, SegmentFilter
-from market.models import Country, MarketFigure, Region, Report, ReportSection, Segment
+from market.models import (
+    Country,
+    MarketEstimate,
+    MarketFigure,
+    Region,
+    Report,
+    ReportSection,
+    Segment,
+)
 
 
 class PageUrlField(serializers.SerializerMethodField):
@@ -161,6 +169,15 @@ class ListingSerializer(serializers.Serializer):
     )
 
 
+class EstimateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MarketEstimate
+        fields = [
+            "publisher", "scope", "geography", "breadth", "base_year", "base_value",
+            "forecast_year", "forecast_value", "cagr", "cagr_period", "notes", "source_url",
+        ]  # fmt: skip
+
+
 class ReportSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:report-detail", lookup_field="slug")
     page_url = PageUrlField()
@@ -189,6 +206,11 @@ class ReportSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSer
     top_companies = ListingSerializer(
         many=True, read_only=True, help_text="The report's top companies, in its order."
     )
+    estimates = EstimateSerializer(
+        many=True,
+        read_only=True,
+        help_text="Other publishers' estimates of related markets, labelled with their scope.",
+    )
     last_changed = serializers.DateTimeField(
         read_only=True,
         help_text="When anything in the report last changed (its figures, segments, "
@@ -201,8 +223,8 @@ class ReportSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSer
             "url", "page_url", "forecast_url", "slug", "title", "summary", "region",
             "currency", "unit", "base_year", "forecast_start_year", "forecast_end_year",
             "stated_cagr", "implied_cagr", "headline_figures", "segments", "top_companies",
-            "methodology", "sources", "status", "published_at", "created_at", "updated_at",
-            "last_changed",
+            "estimates", "methodology", "sources", "status", "published_at", "created_at",
+            "updated_at", "last_changed",
         ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]
 

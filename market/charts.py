@@ -45,3 +45,33 @@ def approvals_data(report):
             for year in years
         ],
     }
+
+
+def estimates_data(report, result):
+    """This report's forecast beside other publishers' estimates, for the chart:
+    {"title", "unit", "lines": [{"label", "ours", "points": [{"x", "y"}]}]}, one
+    line per estimate that gives both a base and a forecast value. The table
+    beside it lists every estimate, with or without them."""
+    points = {p.year: p for p in result.total.points}
+    ours = [points[y] for y in (report.base_year, report.forecast_end_year) if y in points]
+    lines = [{
+        "label": f"This report ({report.region.name if report.region else 'its scope'})",
+        "ours": True,
+        "points": [{"x": p.year, "y": float(p.value)} for p in ours],
+    }]  # fmt: skip
+    for estimate in report.estimates.all():
+        if estimate.base_value is None or estimate.forecast_value is None:
+            continue
+        lines.append({
+            "label": f"{estimate.publisher}: {estimate.scope}",
+            "ours": False,
+            "points": [
+                {"x": estimate.base_year, "y": float(estimate.base_value)},
+                {"x": estimate.forecast_year, "y": float(estimate.forecast_value)},
+            ],
+        })  # fmt: skip
+    return {
+        "title": f"{report.title} beside other publishers' estimates",
+        "unit": f"{report.currency} billion",
+        "lines": lines,
+    }

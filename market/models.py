@@ -101,6 +101,7 @@ class ReportQuerySet(PublishedQuerySet):
         return self.select_related("region").prefetch_related(
             "region__countries",
             "segments",
+            "estimates",
             models.Prefetch(
                 "segments__therapies",
                 queryset=therapy.objects.select_related("sponsor", "holder"),
@@ -562,6 +563,69 @@ class ReportSection(ContentModel):
 
     def __str__(self):
         return self.title
+
+
+class MarketEstimate(ContentModel):
+    """Another publisher's estimate of a related market, shown beside the report's
+    own figures so a reader sees where its forecast sits. Values are in USD
+    billion, as the publishers give them."""
+
+    class Geography(models.TextChoices):
+        US = "us", "United States"
+        GLOBAL = "global", "Global"
+
+    class Breadth(models.TextChoices):
+        SAME = "same", "Gene therapy"
+        WIDER = "wider", "Wider: cell and gene therapy, or gene-silencing drugs too"
+        NARROWER = "narrower", "Narrower: one area, such as cancer or CAR-T"
+        OTHER = "other", "Another measure: spending or research services"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="estimates")
+    publisher = models.CharField(max_length=200, help_text="Who published the estimate.")
+    scope = models.CharField(max_length=200, help_text="The market as the publisher names it.")
+    geography = models.CharField(max_length=10, choices=Geography, help_text="Where it counts.")
+    breadth = models.CharField(
+        max_length=10, choices=Breadth, help_text="What it counts, against this report's market."
+    )
+    base_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=year_validators, help_text="Year of the first value."
+    )
+    base_value = models.DecimalField(
+        max_digits=10, decimal_places=4, null=True, blank=True,
+        help_text="Market size in the base year, USD billion.",
+    )  # fmt: skip
+    forecast_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=year_validators, help_text="Year of the forecast."
+    )
+    forecast_value = models.DecimalField(
+        max_digits=10, decimal_places=4, null=True, blank=True,
+        help_text="Forecast market size, USD billion.",
+    )  # fmt: skip
+    cagr = models.DecimalField(
+        "CAGR", max_digits=5, decimal_places=2, null=True, blank=True,
+        help_text="Growth a year the publisher states, in percent.",
+    )  # fmt: skip
+    cagr_period = models.CharField(
+        "CAGR period", max_length=20, blank=True, help_text="E.g. 2024–2030."
+    )
+    notes = models.CharField(max_length=300, blank=True, help_text="What to bear in mind.")
+    source_url = HttpsURLField(max_length=500, help_text="Where the estimate was published.")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in the table.")
+
+    class Meta:
+        ordering = ["report", "position", "pk"]
+
+    def __str__(self):
+        return f"{self.publisher}: {self.scope}"
+
+    def clean(self):
+        if self.base_year and self.forecast_year and self.forecast_year <= self.base_year:
+            raise ValidationError({"forecast_year": "The forecast comes after the base year."})
+
+    @property
+    def scope_label(self):
+        """'Global, wider: …' — where and what it counts, in a few words."""
+        return f"{self.get_geography_display()}; {self.get_breadth_display().split(':')[0]}"
 
 
 class AuditEvent(models.Model):

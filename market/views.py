@@ -77,6 +77,7 @@ class ReportDetailView(ContentKeysMixin, PageMetaMixin, DetailView):
             other_sections=[s for s in sections if s.kind == s.Kind.OTHER],
             questions=list(report.questions.all()),
             approvals=charts.approvals_data(report),
+            estimates=charts.estimates_data(report, result),
             therapies=sorted(
                 (t for segment in report.segments.all() for t in segment.therapies.all()),
                 key=lambda t: (t.approved_on, t.brand_name),

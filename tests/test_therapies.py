@@ -190,6 +190,41 @@ def test_the_scope_shown_is_what_the_figures_cover(report):
     page = Client().get(REPORT).content.decode()
     assert "Market report · United States" in page
     assert "Region covered: <strong>United States</strong>." in page
-    # North America is named only where the text is about the wider region.
-    assert page.count("North America") == 1
-    assert "Canada and Mexico, the rest of North America" in page.replace("\n", " ")
+    # North America is named only where the text is about the wider region: the
+    # regional section, and estimates' notes on their North American shares.
+    regional = page[page.index('id="regional"') :]
+    estimates = page[page.index('id="estimates"') : page.index('id="companies"')]
+    assert page.count("North America") == regional.count("North America") + estimates.count(
+        "North America"
+    )
+    assert "Canada and Mexico, the rest of North America" in regional.replace("\n", " ")
+    assert "North America" not in page[: page.index('id="estimates"')]
+
+
+def test_other_publishers_estimates_sit_beside_the_forecast_with_their_scope(api, report):
+    assert report.estimates.count() == 21  # every estimate in the reference but the seed's own
+    page = Client().get(REPORT).content.decode()
+    section = page[page.index('id="estimates"') : page.index('id="companies"')]
+    assert "No other publisher confirms this report" in section
+    assert "MarketsandMarkets" in section and "Global; Wider" in section
+    assert "United States; Narrower" in section  # Nova One Advisor's US cancer estimate
+    chart = charts.estimates_data(Report.objects.for_page().get(pk=report.pk), report.forecast())
+    assert chart["lines"][0]["ours"] and chart["lines"][0]["points"] == [
+        {"x": 2022, "y": 4.0}, {"x": 2030, "y": 14.4},
+    ]  # fmt: skip
+    drawn = sum(1 for e in report.estimates.all() if e.base_value and e.forecast_value)
+    assert len(chart["lines"]) == 1 + drawn
+    body = api.get(f"/api/v1/reports/{report.slug}/").json()
+    first = body["estimates"][0]
+    assert (first["publisher"], first["geography"], first["breadth"]) == (
+        "MarketsandMarkets", "global", "wider"
+    )  # fmt: skip
+
+
+def test_an_edited_estimate_shows_on_the_cached_report_page(report):
+    client = Client()
+    assert "Recounted" not in client.get(REPORT).content.decode()
+    estimate = report.estimates.first()
+    estimate.notes = "Recounted by its publisher."
+    estimate.save()
+    assert "Recounted by its publisher." in client.get(REPORT).content.decode()

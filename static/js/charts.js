@@ -70,12 +70,51 @@
     });
   }
 
+  // Estimates as lines from base year to forecast year, this report's thickest.
+  function drawLines(canvas, data) {
+    new window.Chart(canvas, {
+      type: "line",
+      data: {
+        datasets: data.lines.map(function (line, n) {
+          var colour = line.ours ? "#123e7c" : SEGMENT_COLOURS[1 + (n % 4)];
+          return { label: line.label, data: line.points, borderColor: colour,
+                   backgroundColor: colour, borderWidth: line.ours ? 4 : 1.5,
+                   pointRadius: line.ours ? 4 : 2 };
+        })
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        scales: {
+          x: { type: "linear", ticks: { precision: 0, callback: function (v) { return String(v); } } },
+          y: { type: "logarithmic", title: { display: true, text: data.unit } }
+        },
+        plugins: {
+          legend: { display: false },
+          tooltip: {
+            callbacks: {
+              label: function (context) {
+                return context.dataset.label + ": " + context.parsed.y + " " + data.unit +
+                  " (" + context.parsed.x + ")";
+              }
+            }
+          }
+        }
+      }
+    });
+  }
+
   function draw(canvas) {
     var source = document.getElementById(canvas.dataset.chart);
     if (!source || typeof window.Chart === "undefined") {
       return;
     }
     var data = JSON.parse(source.textContent);
+    if (data.lines) {
+      drawLines(canvas, data);
+      return;
+    }
     var counts = Boolean(data.stacks);
     var format = function (value) {
       return counts ? value + " " + data.unit : value.toFixed(2) + " " + data.unit;

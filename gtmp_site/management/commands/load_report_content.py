@@ -19,7 +19,15 @@ from simple_history.utils import bulk_create_with_history
 from companies.models import Company, CompanyEvent, ReportCompany
 from faq.models import Question
 from gtmp_site.core.cache import changes_batched
-from market.models import Country, MarketFigure, Region, Report, ReportSection, Segment
+from market.models import (
+    Country,
+    MarketEstimate,
+    MarketFigure,
+    Region,
+    Report,
+    ReportSection,
+    Segment,
+)
 from therapies.models import Therapy
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"  # gtmp_site/content
@@ -131,6 +139,8 @@ def load_report(content, *, reset):
         _load_company({**item, "segments": []}, segments, reset=reset)
     if "therapies" in content:
         _load_therapies(CONTENT_DIR / content["therapies"], report, segments)
+    if "estimates" in content:
+        _load_estimates(CONTENT_DIR / content["estimates"], report)
 
     _bulk_create(
         Question,
@@ -222,3 +232,22 @@ def _load_therapies(path, report, segments):
     for company, company_segments in works_in.items():
         company.segments.add(*company_segments)
     _bulk_create(Therapy, therapies)
+
+
+def _load_estimates(path, report):
+    """Other publishers' estimates in the CSV file ``path``, in its order; an empty
+    cell is a value the publisher did not give."""
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    estimates = []
+    for position, row in enumerate(rows, start=1):
+        cells = {key: value.strip() for key, value in row.items()}
+        for key in NUMBER_COLUMNS:
+            cells[key] = cells[key] or None
+        estimate = MarketEstimate(report=report, position=position, **cells)
+        estimate.full_clean()
+        estimates.append(estimate)
+    _bulk_create(MarketEstimate, estimates)
+
+
+NUMBER_COLUMNS = {"base_year", "base_value", "forecast_year", "forecast_value", "cagr"}
