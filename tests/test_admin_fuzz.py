@@ -60,9 +60,10 @@ def test_no_input_in_the_report_form_causes_a_server_error(client, edits):
 
 # The suite tries the values that break the most kinds of field; `make fuzz`
 # (ADMIN_FUZZ_ALL=1) tries every one.
-EVIL = ["sNaN", "1e400", "a\x00b", "x" * 100_000]
+# (sNaN and NaN also come up in the hypothesis run above.)
+EVIL = ["1e400", "a\x00b", "x" * 100_000]
 if os.environ.get("ADMIN_FUZZ_ALL") == "1":
-    EVIL += ["NaN", "-Infinity", "not-a-choice", "-1", "99999999999999999999"]
+    EVIL += ["sNaN", "NaN", "-Infinity", "not-a-choice", "-1", "99999999999999999999"]
 SKIP = {"csrfmiddlewaretoken"}
 
 

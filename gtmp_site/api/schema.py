@@ -92,6 +92,15 @@ EXAMPLES = {
     "founded_year": 2013,
     "status_year": 2019,
     "position": 1,
+    "brand_name": "Luxturna",
+    "proper_name": "voretigene neparvovec-rzyl",
+    "approved_on": "2017-12-19",
+    "indication": "Inherited retinal disease caused by mutations in both copies of RPE65",
+    "base_value": "9.0000",
+    "forecast_year": 2028,
+    "forecast_value": "23.9000",
+    "cagr": "21.40",
+    "cagr_period": "2023–2028",
 }
 
 
