@@ -1,6 +1,5 @@
 """API v1 for companies."""
 
-from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -77,16 +76,14 @@ class CompanySerializer(ModelRulesMixin, serializers.ModelSerializer):
 
     @extend_schema_field(CompanyTherapySerializer(many=True))
     def get_therapies(self, company):
-        held = set(company.therapies_held.all())
-        sponsored = set(company.therapies_sponsored.all())
-        roles = (("sponsor", sponsored), ("holder", held))
+        roles = (("sponsor", "sponsor_id"), ("holder", "holder_id"))
         rows = [
             {
                 "slug": t.slug,
                 "brand_name": t.brand_name,
-                "role": " and ".join(role for role, group in roles if t in group),
+                "role": " and ".join(r for r, key in roles if getattr(t, key) == company.pk),
             }
-            for t in sorted(held | sponsored, key=lambda t: (t.approved_on, t.brand_name))
+            for t in company.products
         ]
         return CompanyTherapySerializer(rows, many=True).data
 
@@ -106,13 +103,4 @@ class CompanyViewSet(ContentViewSet):
 
     def get_queryset(self):
         user = self.request.user
-        # Therapies are reached through their relations: that app sits above this one.
-        therapy = Company._meta.get_field("therapies_held").related_model
-        therapies = therapy.objects.visible_to(user)
-        return (
-            Company.objects.visible_to(user)
-            .with_segments(user)
-            .prefetch_related(
-                Prefetch("therapies_held", therapies), Prefetch("therapies_sponsored", therapies)
-            )
-        )
+        return Company.objects.visible_to(user).with_segments(user).with_therapies(user)

@@ -35,6 +35,19 @@ class CompanyQuerySet(PublishedQuerySet):
             Prefetch("segments", segments.select_related("report")), "events"
         )
 
+    def with_therapies(self, user=None):
+        """Companies with the approved therapies they won or hold, as a reader may see
+        them (the public's, or with ``user`` what the user may see). Reached through
+        their relations: the therapies app sits above this one and is not imported."""
+        therapy = self.model._meta.get_field("therapies_held").related_model
+        therapies = (
+            therapy.objects.published() if user is None else therapy.objects.visible_to(user)
+        )
+        therapies = therapies.select_related("segment", "sponsor", "holder")
+        return self.prefetch_related(
+            Prefetch("therapies_held", therapies), Prefetch("therapies_sponsored", therapies)
+        )
+
 
 class Company(ContentModel):
     class Status(models.TextChoices):
@@ -134,6 +147,13 @@ class Company(ContentModel):
         if errors:
             raise ValidationError(errors)
         placeholders.refuse_without_report(profile=self.profile)
+
+    @property
+    def products(self):
+        """Approved therapies it won or holds, by approval date (no query after
+        ``with_therapies()``)."""
+        therapies = {*self.therapies_held.all(), *self.therapies_sponsored.all()}
+        return sorted(therapies, key=lambda t: (t.approved_on, t.brand_name))
 
     @property
     def independent(self):

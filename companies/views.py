@@ -36,25 +36,11 @@ class CompanyDetailView(ContentKeysMixin, PageMetaMixin, DetailView):
 
     def get_queryset(self):
         listings = ReportCompany.objects.published().select_related("report")
-        # Approved products, reached through their relations: the therapies app
-        # sits above this one and is not imported here.
-        therapy = Company._meta.get_field("therapies_held").related_model
-        therapies = therapy.objects.published().select_related("segment", "sponsor", "holder")
         return (
             Company.objects.published()
             .with_segments()
-            .prefetch_related(
-                Prefetch("listings", listings),
-                Prefetch("therapies_held", therapies),
-                Prefetch("therapies_sponsored", therapies),
-            )
-        )
-
-    def get_context_data(self, **kwargs):
-        company = self.object
-        products = {*company.therapies_held.all(), *company.therapies_sponsored.all()}
-        return super().get_context_data(
-            products=sorted(products, key=lambda t: (t.approved_on, t.brand_name)), **kwargs
+            .with_therapies()
+            .prefetch_related(Prefetch("listings", listings))
         )
 
     def get_content_keys(self, context):

@@ -246,8 +246,12 @@ class ReportSegmentField(serializers.SlugRelatedField):
         parent = self.parent
         report_slug = getattr(parent, "initial_data", {}).get("report")
         if report_slug is None and parent.instance is not None:
-            return Segment.objects.filter(report_id=parent.instance.report_id)
+            return Segment.objects.filter(report_id=self.report_id_of(parent.instance))
         return Segment.objects.filter(report__slug=str(report_slug))
+
+    def report_id_of(self, instance):
+        """The report of the object being updated, when the request names none."""
+        return instance.report_id
 
 
 class SegmentSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSerializer):

@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from companies.models import Company, ReportCompany
 from gtmp_site.api.mixins import ContentViewSet, ModelRulesMixin
-from market.api import PageUrlField
+from market.api import PageUrlField, ReportSegmentField
 from market.models import Report, Segment
 from therapies.filters import TherapyFilter
 from therapies.models import Therapy
@@ -15,16 +15,11 @@ class CompanySlugField(serializers.SlugRelatedField):
         super().__init__(slug_field="slug", queryset=Company.objects.all(), **kwargs)
 
 
-class TherapySegmentField(serializers.SlugRelatedField):
-    """A segment named by its slug, among the segments of the report the request
-    names (``report``), or on an update, of the therapy's report."""
+class TherapySegmentField(ReportSegmentField):
+    """A segment among those of the report the request names, or of the therapy's."""
 
-    def get_queryset(self):
-        parent = self.parent
-        report_slug = getattr(parent, "initial_data", {}).get("report")
-        if report_slug is None and parent.instance is not None:
-            return Segment.objects.filter(report_id=parent.instance.segment.report_id)
-        return Segment.objects.filter(report__slug=str(report_slug))
+    def report_id_of(self, instance):
+        return instance.segment.report_id
 
 
 class TherapySerializer(ModelRulesMixin, serializers.ModelSerializer):

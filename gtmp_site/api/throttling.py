@@ -75,6 +75,9 @@ class LoginThrottle(SharedCacheThrottle):
 # A process adds the cached reads of a client to the shared count in batches of
 # this share of the budget, so a high budget costs a few shared writes a window.
 HITS_BATCH_SHARE = 0.01
+# Clients a process keeps pending counts for; beyond, it forgets them all, which
+# loses under one batch per client.
+CLIENTS_TRACKED = 10_000
 
 
 class _PendingHits:
@@ -89,6 +92,9 @@ class _PendingHits:
     def count(self, key, batch):
         """How many reads to add to the shared count now (0: not yet)."""
         with self.lock:
+            if len(self.pending) > CLIENTS_TRACKED:  # bounded memory: forget, and recount
+                self.pending.clear()
+                self.allowed.clear()
             pending = self.pending.get(key, 0) + 1
             self.pending[key] = 0 if pending >= batch else pending
             return pending if pending >= batch else 0
