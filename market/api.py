@@ -1,6 +1,9 @@
 """API v1 for reports, segments, market figures and the forecast series."""
 
+from urllib.parse import urlencode
+
 from django.utils.http import http_date
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -10,6 +13,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from gtmp_site.api.mixins import (
     ContentViewSet,
@@ -204,7 +208,18 @@ class ReportSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSer
         help_text="CAGR in percent that the figures imply over the forecast period (computed)."
     )
     top_companies = ListingSerializer(
-        many=True, read_only=True, help_text="The report's top companies, in its order."
+        source="shown_listings",
+        many=True,
+        read_only=True,
+        help_text="The first ten of the report's top companies, in its order; "
+        "`top_companies_count` says how many there are, `top_companies_url` lists them all.",
+    )
+    top_companies_count = serializers.IntegerField(
+        source="listed_count", read_only=True, help_text="How many companies the report lists."
+    )
+    top_companies_url = serializers.SerializerMethodField(
+        help_text="All the companies the report lists, paginated (the companies endpoint "
+        "filtered by this report)."
     )
     estimates = EstimateSerializer(
         many=True,
@@ -223,8 +238,8 @@ class ReportSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSer
             "url", "page_url", "forecast_url", "slug", "title", "summary", "region",
             "currency", "unit", "base_year", "forecast_start_year", "forecast_end_year",
             "stated_cagr", "implied_cagr", "headline_figures", "segments", "top_companies",
-            "estimates", "methodology", "sources", "status", "published_at", "created_at",
-            "updated_at", "last_changed",
+            "top_companies_count", "top_companies_url", "estimates", "methodology", "sources",
+            "status", "published_at", "created_at", "updated_at", "last_changed",
         ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]
 
@@ -232,6 +247,11 @@ class ReportSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSer
     def get_headline_figures(self, report):
         figures = [f for f in report.figures.all() if f.segment_id is None]
         return FigureSummarySerializer(figures, many=True).data
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_top_companies_url(self, report):
+        url = reverse("api:company-list", request=self.context.get("request"))
+        return f"{url}?{urlencode({'report': report.slug})}"
 
     @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
     def get_implied_cagr(self, report):

@@ -98,27 +98,39 @@ class ReportQuerySet(PublishedQuerySet):
         related = {name: self.model._meta.get_field(name).related_model
                    for name in ("top_companies", "questions")}  # fmt: skip
         therapy = Segment._meta.get_field("therapies").related_model
-        return self.select_related("region").prefetch_related(
-            "region__countries",
-            "segments",
-            "estimates",
-            models.Prefetch(
-                "segments__therapies",
-                queryset=therapy.objects.select_related("sponsor", "holder"),
-            ),
-            "sections",
-            models.Prefetch("figures", queryset=MarketFigure.objects.select_related("segment")),
-            models.Prefetch(
-                "top_companies",
-                queryset=related["top_companies"].objects.select_related("company"),
-            ),
-            "top_companies__company__events",  # read by the status summary
-            # Who holds the products of a listed company that is no longer independent.
-            models.Prefetch(
-                "top_companies__company__therapies_sponsored",
-                queryset=therapy.objects.published().select_related("holder"),
-            ),
-            models.Prefetch("questions", queryset=related["questions"].objects.listed()),
+        listings = models.Count("top_companies", distinct=True)
+        return (
+            self.select_related("region")
+            .annotate(listings_total=listings)
+            .prefetch_related(
+                "region__countries",
+                "segments",
+                "estimates",
+                models.Prefetch(
+                    "segments__therapies",
+                    queryset=therapy.objects.select_related("sponsor", "holder"),
+                ),
+                "sections",
+                models.Prefetch("figures", queryset=MarketFigure.objects.select_related("segment")),
+                # Only the listings the page shows, with what their lines read: the status
+                # summary reads the history, and who holds the products of a company that is
+                # no longer independent. The total is a count, so 1,000 listings cost as
+                # little as 10.
+                models.Prefetch(
+                    "top_companies",
+                    queryset=related["top_companies"]
+                    .objects.select_related("company")
+                    .prefetch_related(
+                        "company__events",
+                        models.Prefetch(
+                            "company__therapies_sponsored",
+                            queryset=therapy.objects.published().select_related("holder"),
+                        ),
+                    )[: self.model.TOP_COMPANIES_SHOWN],
+                    to_attr="prefetched_listings",
+                ),
+                models.Prefetch("questions", queryset=related["questions"].objects.listed()),
+            )
         )
 
 
@@ -336,7 +348,16 @@ class Report(ContentModel):
 
     def shown_listings(self):
         """The first ``TOP_COMPANIES_SHOWN`` listings (no query after ``for_page()``)."""
-        return list(self.top_companies.all())[: self.TOP_COMPANIES_SHOWN]
+        if hasattr(self, "prefetched_listings"):
+            return self.prefetched_listings
+        return list(self.top_companies.select_related("company")[: self.TOP_COMPANIES_SHOWN])
+
+    @property
+    def listed_count(self):
+        """How many companies the report lists (no query after ``for_page()``)."""
+        if hasattr(self, "listings_total"):
+            return self.listings_total
+        return self.top_companies.count()
 
     def content_shown(self):
         """Cache keys of what the report's page shows (gtmp_site/core/cache.py): the
@@ -369,8 +390,8 @@ class Report(ContentModel):
             *self.figures.all(),
             *self.sections.all(),
             *self.questions.all(),
-            *self.top_companies.all(),
-            *(listing.company for listing in self.top_companies.all()),
+            *self.shown_listings(),
+            *(listing.company for listing in self.shown_listings()),
         ]
         return max([self.updated_at, *(child.updated_at for child in children)])
 

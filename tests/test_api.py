@@ -58,6 +58,16 @@ def test_report_list_and_detail_nest_segments_figures_and_companies(api, report)
     assert detail["page_url"] == f"http://testserver/reports/{SLUG}/"
 
 
+def test_report_shows_its_first_ten_companies_and_links_the_whole_list(api, report):
+    ReportCompanyFactory.create_batch(15 - report.top_companies.count(), report=report, position=99)
+    detail = api.get(f"{API}/reports/{SLUG}/").json()
+    assert len(detail["top_companies"]) == Report.TOP_COMPANIES_SHOWN
+    assert detail["top_companies"][0]["name"] == "Bluebird Bio"
+    assert detail["top_companies_count"] == 15
+    listed = api.get(detail["top_companies_url"]).json()
+    assert listed["count"] == 15
+
+
 def test_forecast_endpoint_returns_the_series_the_page_draws(api, client, report):
     data = api.get(f"{API}/reports/{SLUG}/forecast/").json()
     expected = forecast_as_dict(report.forecast())
