@@ -2,10 +2,13 @@
 
 The site runs as in production (gtmp_site/local_site.py: gunicorn gthread,
 1 worker x 2 threads, debug off) pinned to CPU core 0 with Varnish in front
-on the same core; wrk (Debian's package) is pinned to core 1. A second
-gunicorn on the same database and core keeps no response
-(CONTENT_CACHE_SECONDS=0): every request to it renders, as the first one
-after an edit does. After a warm-up,
+on the same core; wrk (Debian's package) is pinned to core 1. The "cache
+emptied" cases run while an editor (bench/editor.py, on core 1) renames a
+company the page shows every EDIT_INTERVAL seconds: each edit empties the
+cache of the URL, the next request renders it again, and after the round the
+URL must show the last edit. A second gunicorn on the same database and core
+keeps no response (CONTENT_CACHE_SECONDS=0): every request to it renders,
+which measures a render alone (no target). After a warm-up,
 three interleaved rounds measure every case; each case's req/s is divided by
 the static file's (the ceiling) and the trivial view's of the same round, and
 the median ratio is checked against its target, and worker memory from the end
@@ -20,6 +23,7 @@ missed or a round is too noisy to trust (spread over 10 %: run it again).
 docs/performance.md explains how to read it.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -39,6 +43,7 @@ from gtmp_site.local_site import (  # noqa: E402 - after the path is set
     pinned,
     running_site,
     serving,
+    site_env,
     stop_on_sigterm,
     varnish_in_front,
 )
@@ -48,19 +53,21 @@ SERVER_CPU, LOAD_CPU = 0, 1
 CONNECTIONS = 8
 ROUNDS = 3
 NOISY = 0.10
-# (name, path, base "site", "uncached" or "varnish", extra header, target ratio
-# to static)
+# (name, path, base "site", "edited" (the site while an editor works),
+# "uncached" or "varnish", extra header, target ratio to static)
 CASES = [
     ("static file", "{static}", "site", None, None),
     ("trivial view", "/robots.txt", "site", None, None),
     ("report page, cached", REPORT, "site", None, 0.8),
     ("report page, 304", REPORT, "site", "If-None-Match: {etag}", 0.9),
-    ("report page, uncached", REPORT, "uncached", None, 0.2),
+    ("report page, cache emptied 4/s", REPORT, "edited", None, 0.2),
+    ("report page, rendered each time", REPORT, "uncached", None, None),
     ("segment page, cached", f"{REPORT}segments/cancer/", "site", None, 0.8),
     ("API report detail, cached", "/api/v1/reports/us-gene-therapy-medicinal-products-market/",
      "site", None, 0.6),
     ("API companies list, cached", "/api/v1/companies/", "site", None, 0.6),
-    ("API companies list, uncached", "/api/v1/companies/", "uncached", None, 0.35),
+    ("API companies list, cache emptied 4/s", "/api/v1/companies/", "edited", None, 0.35),
+    ("API companies list, rendered each time", "/api/v1/companies/", "uncached", None, None),
     ("API forecast, cached",
      "/api/v1/reports/us-gene-therapy-medicinal-products-market/forecast/", "site", None,
      0.6),
@@ -68,17 +75,22 @@ CASES = [
     ("report page via Varnish", REPORT, "varnish", None, None),
 ]  # fmt: skip
 GROWN = ["report page, cached", "API companies list, cached"]
+EDITED_COMPANY = "bluebird-bio"  # listed on the report page and the API list's first page
+EDIT_INTERVAL = 0.25
+DRAIN_SECONDS = 1
 VARNISH_TARGET = 0.9  # report page through Varnish, to a static file through Varnish
 MEMORY_DRIFT = 0.05
 
 ADD_COMPANIES = """
 from companies.models import Company, ReportCompany
+from gtmp_site.core.cache import changes_batched
 from market.models import Report
 report = Report.objects.get()
 start = Company.objects.count()
-for n in range(start, 1000):
-    company = Company.objects.create(name=f"Bench Company {n}", slug=f"bench-company-{n}")
-    ReportCompany.objects.create(report=report, company=company, position=n + 1)
+with changes_batched():
+    for n in range(start, 1000):
+        company = Company.objects.create(name=f"Bench Company {n}", slug=f"bench-company-{n}")
+        ReportCompany.objects.create(report=report, company=company, position=n + 1)
 """
 
 
@@ -118,24 +130,73 @@ def worker_rss_mb(server_pid):
     return sizes
 
 
+class Editor:
+    """bench/editor.py, renaming EDITED_COMPANY while ``editing()`` runs."""
+
+    def __init__(self, env):
+        command = [sys.executable, str(ROOT / "bench" / "editor.py"), EDITED_COMPANY,
+                   str(EDIT_INTERVAL)]  # fmt: skip
+        self.process = subprocess.Popen(
+            pinned(command, LOAD_CPU), env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        assert self.process.stdout.readline().strip() == "ready", "the editor did not start"
+
+    @contextlib.contextmanager
+    def editing(self, url):
+        """Edits while the block runs; then ``url`` must show the last edit (the
+        name given back): yields a list that then holds ``url`` if it does not."""
+        stale = []
+        self._say("go")
+        try:
+            yield stale
+        finally:
+            self._say("stop")
+            edits = int(self.process.stdout.readline())
+        page = urllib.request.urlopen(url).read().decode()
+        if not edits or "(edit " in page:
+            stale.append(url)
+            print(f"{url} does not show the last edit", file=sys.stderr)
+
+    def _say(self, line):
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
+    def close(self):
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
 def static_path():
     manifest = json.loads((ROOT / "var" / "static" / "staticfiles.json").read_text())
     return "/static/" + manifest["paths"]["vendor/chart.js/chart.umd.min.js"]
 
 
-def measure(bases, names, seconds, after_warmup=lambda: None):
+def measure(bases, names, seconds, editor, after_warmup=lambda: None):
     """Three interleaved rounds over the cases ``names``: {name: [round results]}.
-    ``after_warmup`` is called once every case has run once."""
+    ``after_warmup`` is called once every case has run once, the cases with edits
+    for a full round (the renders after edits take the worker's memory to its
+    working size)."""
     etag = urllib.request.urlopen(bases["site"] + REPORT).headers["ETag"]
     cases = [c for c in CASES if c[0] in names]
 
     def run(case, secs):
         _name, path, base, header, _target = case
         url = bases[base] + path.format(static=static_path())
-        return wrk(url, secs, header and header.format(etag=etag))
+        if base == "edited":
+            with editor.editing(url) as stale:
+                result = wrk(url, secs)
+            result["errors"] += len(stale)
+        else:
+            result = wrk(url, secs, header and header.format(etag=etag))
+        if base in ("edited", "uncached"):
+            # wrk stops with up to CONNECTIONS renders still queued on the server's
+            # core; let them finish before the next case is measured.
+            time.sleep(DRAIN_SECONDS)
+        return result
 
     for case in cases:  # warm-up: caches filled, code loaded
-        run(case, 1)
+        run(case, seconds if case[2] == "edited" else 1)
     after_warmup()
     results = {case[0]: [] for case in cases}
     for _ in range(ROUNDS):
@@ -222,16 +283,18 @@ def main():
                 CONTENT_CACHE_SECONDS="0", CACHE_DIR=str(folder / "cache-off"),
                 **settings) as (uncached, _),
     ):  # fmt: skip
-        bases = {"site": site, "varnish": front, "uncached": uncached}
+        bases = {"site": site, "edited": site, "varnish": front, "uncached": uncached}
+        editor = Editor(site_env(folder, **settings))
         memory = {}
 
         def warmed_up():
             memory.setdefault("before", worker_rss_mb(server.pid))
 
-        rows = summarise(measure(bases, [c[0] for c in CASES], seconds, warmed_up))
+        rows = summarise(measure(bases, [c[0] for c in CASES], seconds, editor, warmed_up))
         manage(folder, "shell", "-c", ADD_COMPANIES, **settings)
         grown_names = ["static file", "trivial view", *GROWN]
-        grown = summarise(measure(bases, grown_names, seconds))
+        grown = summarise(measure(bases, grown_names, seconds, editor))
+        editor.close()
         memory_before, memory_after = memory["before"], worker_rss_mb(server.pid)
     grown = {name: grown[name] for name in GROWN}
     failures = check(rows, grown)
