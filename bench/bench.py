@@ -163,8 +163,7 @@ class Editor:
         self.process.stdin.flush()
 
     def close(self):
-        self.process.stdin.close()
-        self.process.wait(timeout=30)
+        self.process.communicate(timeout=30)  # closes its input: it exits
 
 
 def static_path():
