@@ -39,7 +39,8 @@ typed = st.one_of(
 
 @pytest.mark.django_db
 @settings(
-    max_examples=40,
+    # `make fuzz` (ADMIN_FUZZ_ALL=1) runs ten times as many.
+    max_examples=200 if os.environ.get("ADMIN_FUZZ_ALL") == "1" else 20,
     deadline=None,
     derandomize=True,  # a fixed seed: the suite passes or fails the same way every run
     suppress_health_check=[HealthCheck.function_scoped_fixture],
