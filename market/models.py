@@ -379,10 +379,11 @@ class Report(ContentModel):
 
     def last_changed(self):
         """When anything a reader sees last changed: the report, its segments,
-        figures, sections, questions, its list of companies or a listed company.
+        therapies, figures, sections, questions, and the listings it shows with
+        their companies. (A listing added further down changes only the total
+        shown, which the ETag catches.)
 
-        Reads the related rows through ``.all()``, so it costs no query when
-        they are prefetched (``for_page()``).
+        Costs no query when the rows are prefetched (``for_page()``).
         """
         children = [
             *self.segments.all(),
