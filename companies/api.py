@@ -4,10 +4,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from companies.filters import CompanyFilter
-from companies.models import Company, CompanyEvent, ReportCompany
+from companies.models import Company, CompanyEvent
 from gtmp_site.api.mixins import ContentViewSet, ModelRulesMixin
 from market.api import PageUrlField
-from market.models import Report, Segment
+from market.models import Segment
 
 
 class CompanySegmentSerializer(serializers.ModelSerializer):
@@ -90,8 +90,6 @@ class CompanySerializer(ModelRulesMixin, serializers.ModelSerializer):
 
 class CompanyViewSet(ContentViewSet):
     """Companies named in the reports, with their current status."""
-
-    cache_models = [Company, ReportCompany, Segment, Report]
 
     serializer_class = CompanySerializer
     lookup_field = "slug"

@@ -2,15 +2,10 @@ from django.db.models import Prefetch
 from django.views.generic import DetailView, ListView
 
 from companies.models import Company, ReportCompany
-from gtmp_site.core.cache import ContentKeysMixin, model_key, row_key
 from gtmp_site.views import PageMetaMixin, plain_summary
 
-# Which companies are public, and with which segments, turns on listings,
-# segments and reports too: a page of companies shows those lists.
-SHOWN_WITH_COMPANIES = {"companies.reportcompany", "market.segment", "market.report"}
 
-
-class CompanyListView(ContentKeysMixin, PageMetaMixin, ListView):
+class CompanyListView(PageMetaMixin, ListView):
     context_object_name = "companies"
     paginate_by = 50  # the page's size and cost stay flat however many companies there are
     page_title = "Companies"
@@ -21,11 +16,8 @@ class CompanyListView(ContentKeysMixin, PageMetaMixin, ListView):
     def get_queryset(self):
         return Company.objects.published().with_segments()
 
-    def get_content_keys(self, context):
-        return {model_key(Company), *SHOWN_WITH_COMPANIES}
 
-
-class CompanyDetailView(ContentKeysMixin, PageMetaMixin, DetailView):
+class CompanyDetailView(PageMetaMixin, DetailView):
     context_object_name = "company"
 
     def get_page_title(self):
@@ -42,6 +34,3 @@ class CompanyDetailView(ContentKeysMixin, PageMetaMixin, DetailView):
             .with_therapies()
             .prefetch_related(Prefetch("listings", listings))
         )
-
-    def get_content_keys(self, context):
-        return {row_key(self.object), *SHOWN_WITH_COMPANIES}

@@ -10,7 +10,7 @@ from gtmp_site.api.mixins import (
     NullableSlugField,
 )
 from market.api import RenderedProseMixin
-from market.models import MarketFigure, Report, Segment
+from market.models import Report
 
 
 class QuestionSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSerializer):
@@ -32,8 +32,6 @@ class QuestionSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelS
 
 class QuestionViewSet(ContentViewSet):
     """Frequently asked questions, per report or site-wide."""
-
-    cache_models = [Question, Report, Segment, MarketFigure]
 
     serializer_class = QuestionSerializer
     filterset_class = QuestionFilter

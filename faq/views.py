@@ -3,12 +3,11 @@ from itertools import groupby
 from django.views.generic import TemplateView
 
 from faq.models import Question
-from gtmp_site.core.cache import ContentKeysMixin, model_key, row_key
 from gtmp_site.views import PageMetaMixin
 from market.models import Report
 
 
-class FaqView(ContentKeysMixin, PageMetaMixin, TemplateView):
+class FaqView(PageMetaMixin, TemplateView):
     """Every published question: site-wide ones first, then each public report's."""
 
     template_name = "faq/faq.html"
@@ -31,9 +30,3 @@ class FaqView(ContentKeysMixin, PageMetaMixin, TemplateView):
         groups = [(report, list(items)) for report, items in groupby(questions, lambda q: q.report)]
         groups.sort(key=lambda group: group[0] is not None)
         return super().get_context_data(groups=groups, questions=questions, **kwargs)
-
-    def get_content_keys(self, context):
-        # Answers fill placeholders from their reports' figures, so a report's
-        # changes change this page too.
-        reports = {row_key(q.report) for q in context["questions"] if q.report_id}
-        return {model_key(Question), model_key(Report), *reports}

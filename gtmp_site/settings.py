@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "gtmp_site.core.http.ResourcePolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # One cache change and one purge per writing request (gtmp_site/core/cache.py).
+    "gtmp_site.core.cache.ChangesBatchedMiddleware",
     # Cached pages are served here, before sessions and users (gtmp_site/core/cache.py).
     "gtmp_site.core.cache.ContentCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -119,8 +121,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         options=f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}",
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Seconds a write waits for another writer's lock.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = DB_CONNECT_TIMEOUT
+    # SQLite as a web app needs it: readers never wait for a writer (WAL), a
+    # transaction takes the write lock when it begins, so two writers queue
+    # instead of one failing half-way ("database is locked"), and a writer waits
+    # up to SQLITE_BUSY_TIMEOUT seconds for its turn.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=env.int("SQLITE_BUSY_TIMEOUT", default=20),
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 
 # Cache: Redis when REDIS_URL is set (shared by every worker and server),
 # otherwise files under var/cache (shared by the workers of one server).
@@ -193,7 +202,14 @@ CONTENT_CACHE_LOCAL_BYTES = env.int("CONTENT_CACHE_LOCAL_BYTES", default=32 * 10
 # Varnish instances in front of the site (gtmp_site/varnish.vcl), e.g.
 # http://127.0.0.1:6081/: every content change purges its keys from each.
 VARNISH_URLS = env.list("VARNISH_URLS", default=[])
+# Purges are sent from a thread of their own (never in an editor's request); one
+# that fails is tried again for this long.
 VARNISH_PURGE_TIMEOUT = 1
+VARNISH_PURGE_RETRY_SECONDS = env.int("VARNISH_PURGE_RETRY_SECONDS", default=300)
+# Longest a shared HTTP cache (Varnish, a CDN) keeps a response (s-maxage):
+# purges make it fresh at once; this bounds how stale a copy can be whose
+# purges were all lost.
+HTTP_CACHE_SECONDS = env.int("HTTP_CACHE_SECONDS", default=300)
 # Counts an API read served from the cache against the client's budget.
 CONTENT_CACHE_BUDGET = "gtmp_site.api.throttling.allow_cached_read"
 

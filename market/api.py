@@ -25,12 +25,10 @@ from gtmp_site.core.fields import ProseField
 from market import forecast, placeholders
 from market.filters import MarketFigureFilter, ReportFilter, SegmentFilter
 from market.models import (
-    Country,
     MarketEstimate,
     MarketFigure,
     Region,
     Report,
-    ReportSection,
     Segment,
 )
 
@@ -361,16 +359,6 @@ class ForecastSerializer(serializers.Serializer):
 class ReportViewSet(WriteWarningsMixin, ContentViewSet):
     """Market reports, with their segments, headline figures and top companies."""
 
-    @property
-    def cache_models(self):
-        # A report also shows its listed companies and questions, reached through
-        # relations (market imports neither companies nor faq).
-        listing = Report._meta.get_field("top_companies").related_model
-        question = Report._meta.get_field("questions").related_model
-        company = listing._meta.get_field("company").related_model
-        return [Report, Segment, MarketFigure, ReportSection, Region, Country, listing, company,
-                question]  # fmt: skip
-
     serializer_class = ReportSerializer
     lookup_field = "slug"
     filterset_class = ReportFilter
@@ -415,8 +403,6 @@ class ReportViewSet(WriteWarningsMixin, ContentViewSet):
 class SegmentViewSet(WriteWarningsMixin, ContentViewSet):
     """Application segments of the reports (Cancer, Monogenic, ...)."""
 
-    cache_models = [Report, Segment, MarketFigure]
-
     serializer_class = SegmentSerializer
     filterset_class = SegmentFilter
     search_fields = ["name", "overview", "outlook"]
@@ -431,8 +417,6 @@ class SegmentViewSet(WriteWarningsMixin, ContentViewSet):
 @with_write_warnings(MarketFigureSerializer)
 class MarketFigureViewSet(WriteWarningsMixin, ContentViewSet):
     """Market figures as editors entered them (one per report, segment and year)."""
-
-    cache_models = [Report, Segment, MarketFigure]
 
     serializer_class = MarketFigureSerializer
     filterset_class = MarketFigureFilter

@@ -16,9 +16,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from gtmp_site.core.cache import model_key, row_key
 from gtmp_site.core.fields import HttpsURLField, ProseField
-from gtmp_site.core.models import ContentModel
+from gtmp_site.core.models import ContentModel, latest_change
 from gtmp_site.core.querysets import PublishedQuerySet
 from market import forecast, placeholders
 
@@ -359,42 +358,13 @@ class Report(ContentModel):
             return self.listings_total
         return self.top_companies.count()
 
-    def content_shown(self):
-        """Cache keys of what the report's page shows (gtmp_site/core/cache.py): the
-        report itself (a change to its segments, figures, sections or questions
-        changes it too), its region, its approved therapies and their companies, and
-        its listed companies. Costs no query after ``for_page()``."""
-        therapies = [t for segment in self.segments.all() for t in segment.therapies.all()]
-        companies = [listing.company for listing in self.shown_listings()]
-        therapies += [t for c in companies for t in c.therapies_sponsored.all()]
-        companies += [company for t in therapies for company in (t.sponsor, t.holder)]
-        keys = {
-            row_key(self),
-            model_key(Segment._meta.get_field("therapies").related_model),
-            *(row_key(company) for company in companies),
-        }
-        if self.region_id:
-            keys.add(f"{model_key(Region)}:{self.region_id}")
-        return keys
-
     def last_changed(self):
-        """When anything a reader sees last changed: the report, its segments,
-        therapies, figures, sections, questions, and the listings it shows with
-        their companies. (A listing added further down changes only the total
-        shown, which the ETag catches.)
-
-        Costs no query when the rows are prefetched (``for_page()``).
-        """
-        children = [
-            *self.segments.all(),
-            *(therapy for segment in self.segments.all() for therapy in segment.therapies.all()),
-            *self.figures.all(),
-            *self.sections.all(),
-            *self.questions.all(),
-            *self.shown_listings(),
-            *(listing.company for listing in self.shown_listings()),
-        ]
-        return max([self.updated_at, *(child.updated_at for child in children)])
+        """When anything a reader of the report sees last changed: the latest save
+        of the report or of any row fetched with it (``for_page()``: segments and
+        their therapies and companies, figures, sections, estimates, questions, the
+        listings shown with their companies and histories). A row removed moves
+        nothing here; the ETag catches it. Costs no query after ``for_page()``."""
+        return latest_change(self, *self.shown_listings())
 
     @property
     def value_label(self):

@@ -11,14 +11,13 @@ from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
-from gtmp_site.core.cache import ContentKeysMixin, model_key, row_key
 from gtmp_site.core.cells import safe_cell
 from gtmp_site.views import PageMetaMixin, plain_summary
 from market import charts, forecast, placeholders
 from market.models import Report
 
 
-class HomeView(ContentKeysMixin, PageMetaMixin, ListView):
+class HomeView(PageMetaMixin, ListView):
     template_name = "home.html"
     context_object_name = "reports"
     page_title = "Gene therapy market reports"
@@ -30,11 +29,8 @@ class HomeView(ContentKeysMixin, PageMetaMixin, ListView):
         cards = [(report, headline(report, report.facts.result)) for report in self.object_list]
         return super().get_context_data(cards=cards, **kwargs)
 
-    def get_content_keys(self, context):
-        return {model_key(Report)}.union(*(report.content_shown() for report in self.object_list))
 
-
-class ReportDetailView(ContentKeysMixin, PageMetaMixin, DetailView):
+class ReportDetailView(PageMetaMixin, DetailView):
     context_object_name = "report"
 
     def get_page_title(self):
@@ -50,9 +46,6 @@ class ReportDetailView(ContentKeysMixin, PageMetaMixin, DetailView):
         response = super().render_to_response(context, **kwargs)
         response["Last-Modified"] = http_date(context["last_changed"].timestamp())
         return response
-
-    def get_content_keys(self, context):
-        return self.object.content_shown()
 
     def get_context_data(self, **kwargs):
         report = self.object
@@ -130,7 +123,7 @@ def segment_block(report, segment, series):
     return block
 
 
-class SegmentDetailView(ContentKeysMixin, PageMetaMixin, DetailView):
+class SegmentDetailView(PageMetaMixin, DetailView):
     context_object_name = "segment"
 
     def get_page_title(self):
@@ -147,9 +140,6 @@ class SegmentDetailView(ContentKeysMixin, PageMetaMixin, DetailView):
             if segment.slug == self.kwargs["slug"]:
                 return segment
         raise Http404("This report has no such segment.")
-
-    def get_content_keys(self, context):
-        return self.report.content_shown() | {row_key(c) for c in context["companies"]}
 
     def get_context_data(self, **kwargs):
         series = {s.segment: s for s in self.report.facts.result.segments}
@@ -193,7 +183,6 @@ def report_data(request, slug, fmt):
                 ]
                 writer.writerow([safe_cell(cell) for cell in row])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.content_keys = {row_key(report)}
     return response
 
 

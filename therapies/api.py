@@ -2,10 +2,9 @@
 
 from rest_framework import serializers
 
-from companies.models import Company, ReportCompany
+from companies.models import Company
 from gtmp_site.api.mixins import ContentViewSet, ModelRulesMixin
 from market.api import PageUrlField, ReportSegmentField
-from market.models import Report, Segment
 from therapies.filters import TherapyFilter
 from therapies.models import Therapy
 
@@ -51,8 +50,6 @@ class TherapySerializer(ModelRulesMixin, serializers.ModelSerializer):
 
 class TherapyViewSet(ContentViewSet):
     """Gene therapies approved by the FDA, with their segment, modality and companies."""
-
-    cache_models = [Therapy, Segment, Report, Company, ReportCompany]
 
     serializer_class = TherapySerializer
     lookup_field = "slug"

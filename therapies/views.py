@@ -1,14 +1,11 @@
 from django_filters.views import FilterView
 
-from companies.models import Company
-from gtmp_site.core.cache import ContentKeysMixin, model_key
 from gtmp_site.views import PageMetaMixin
-from market.models import Report, Segment
 from therapies.filters import TherapyPageFilter
 from therapies.models import Therapy
 
 
-class TherapyListView(ContentKeysMixin, PageMetaMixin, FilterView):
+class TherapyListView(PageMetaMixin, FilterView):
     """Every approved therapy of the public reports, filtered and sorted by the reader."""
 
     template_name = "therapies/therapy_list.html"
@@ -22,9 +19,6 @@ class TherapyListView(ContentKeysMixin, PageMetaMixin, FilterView):
 
     def get_queryset(self):
         return Therapy.objects.published().for_list()
-
-    def get_content_keys(self, context):
-        return {model_key(m) for m in (Therapy, Company, Segment, Report)}
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)

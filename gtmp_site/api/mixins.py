@@ -9,7 +9,7 @@ from rest_framework.fields import get_error_detail
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from gtmp_site.core.cache import cached_by_content, model_key
+from gtmp_site.core.cache import cached_by_content
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -36,13 +36,11 @@ def etag_for(data):
 
 
 class CachedReadMixin:
-    """Anonymous reads served from the cache until content of ``cache_models``
-    changes (gtmp_site/core/cache.py). A hit is served by the cache middleware
+    """Anonymous reads served from the cache until the content they show changes
+    (gtmp_site/core/cache.py). A hit is served by the cache middleware
     before DRF runs, and still counts against the client's budget for this
     endpoint (``response.budget``, see throttling.allow_cached_read). Editors,
     with a token or a session, are always answered fresh."""
-
-    cache_models = ()
 
     def list(self, request, *args, **kwargs):
         return self.cached(super().list, request, *args, **kwargs)
@@ -58,7 +56,6 @@ class CachedReadMixin:
 
         def render(request, *args, **kwargs):
             response = self.finalize_response(request, handler(request, *args, **kwargs))
-            response.content_keys = {model_key(model) for model in self.cache_models}
             response.budget = self.basename
             return response
 

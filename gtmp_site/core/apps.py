@@ -17,11 +17,12 @@ class CoreConfig(AppConfig):
     def connect_cache_invalidation(self):
         """Every save, delete or many-to-many change of content makes the cached
         responses that show it stale (gtmp_site/core/cache.py)."""
-        from gtmp_site.core.cache import content_changed, model_key
+        from gtmp_site.core.cache import content_changed
         from gtmp_site.core.models import ContentModel
+        from gtmp_site.core.shown import key
 
         def saved_or_deleted(sender, instance, **kwargs):
-            content_changed(instance.content_keys())
+            content_changed(instance.changed_keys())
 
         def linked_pks(through, instance, model):
             """The rows of ``model`` linked to ``instance`` in the ``through`` table."""
@@ -35,8 +36,8 @@ class CoreConfig(AppConfig):
                 instance._unlinked_pks = linked_pks(sender, instance, model)
             if action.startswith("post_"):
                 pks = pk_set if pk_set is not None else instance.__dict__.pop("_unlinked_pks", ())
-                related = {f"{model_key(model)}:{pk}" for pk in pks}
-                content_changed({*instance.content_keys(), *related, model_key(model)})
+                related = {key(model, pk) for pk in pks}
+                content_changed({*instance.changed_keys(), *related, key(model)})
 
         for model in apps.get_models():
             if issubclass(model, ContentModel):

@@ -1,12 +1,13 @@
 """Responses served from the cache until the content they show changes.
 
 Each cacheable response names the content it shows as keys: a row
-(``market.report:1``) or all rows of a model, for lists (``market.report``).
-Every save or delete of a content row, by any path (admin, API, import,
-revert, recover, shell), gives each of its keys a new version (a random
-token) in the shared cache: the row's own keys, its model's, and its
-parents' (a figure's report), so every response that shows it is stale from
-that moment, in every process. The overall version changes with every change.
+(``market.report:1``) or all rows of a model (``market.report``), found from
+the queries that made it (gtmp_site/core/shown.py). Every save or delete of a
+content row, by any path (admin, API, import, revert, recover, shell), gives
+each of its keys a new version (a random token) in the shared cache: the
+row's own keys, its model's, and its parents' (a figure's report), so every
+response that shows it is stale from that moment, in every process. The
+overall version changes with every change.
 
 A stored entry holds the response as plain values, the versions of its keys
 when it was rendered and the overall version it is known valid at. Each
@@ -36,6 +37,8 @@ from django.utils.cache import get_conditional_response, patch_cache_control, se
 from django.utils.http import parse_http_date_safe
 from django.utils.module_loading import import_string
 
+from gtmp_site.core import shown
+
 VERSION = "content-version:"
 ENTRY = "content-response:"
 # Bumped by every change: a render that ran while content changed is not stored.
@@ -51,27 +54,41 @@ def register_expiry(hook):
     _expiry_hooks.append(hook)
 
 
-def row_key(obj):
-    return f"{obj._meta.label_lower}:{obj.pk}"
-
-
-def model_key(model):
-    return model._meta.label_lower
-
-
 def content_changed(keys):
-    """Make every cached response that shows one of ``keys`` stale: in this
-    cache at once, and again once the transaction commits (a request that read
-    the old rows in between must not leave its render cached), and in the HTTP
-    cache tier (settings.VARNISH_URLS) after the commit, so Varnish never
-    refetches the old content."""
+    """Make every cached response that shows one of ``keys`` stale, in every
+    process's cache and in the HTTP cache tier, once the change commits.
+
+    The changes of one transaction, or of one request or bulk load
+    (``changes_batched``), are made together: one new version per key, one PURGE.
+    A request that read the old rows before the commit does not leave its render
+    cached: it sees the overall version move (``cached_by_content``)."""
     keys = set(keys)
     batch = getattr(_batching, "keys", None)
     if batch is not None:
         batch |= keys
         return
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _apply(keys)
+        return
+    savepoints = set(connection.savepoint_ids)
+    for sids, callback, _robust in connection.run_on_commit:
+        if isinstance(callback, _Pending) and sids <= savepoints:
+            callback |= keys
+            return
+    transaction.on_commit(_Pending(keys))
+
+
+class _Pending(set):
+    """The keys a transaction changed so far, applied once it commits."""
+
+    def __call__(self):
+        _apply(self)
+
+
+def _apply(keys):
     _bump(keys)
-    transaction.on_commit(lambda: (_bump(keys), purge_http_caches(keys)))
+    purge_http_caches(keys)
 
 
 _batching = threading.local()
@@ -80,7 +97,8 @@ _batching = threading.local()
 @contextmanager
 def changes_batched():
     """Gather the content changes made inside into one, made on leaving: a bulk
-    load of hundreds of rows changes each key once, not once per row."""
+    load of hundreds of rows, or a request that saves several times, changes each
+    key once, with one PURGE."""
     outer = getattr(_batching, "keys", None)
     _batching.keys = keys = set() if outer is None else outer
     try:
@@ -90,6 +108,21 @@ def changes_batched():
             _batching.keys = None
             if keys:
                 content_changed(keys)
+
+
+class ChangesBatchedMiddleware:
+    """A request that may write (POST, PUT, PATCH, DELETE) changes what it changed
+    once, after its transactions commit: one purge per save, import or revert,
+    however many rows it touched."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return self.get_response(request)
+        with changes_batched():
+            return self.get_response(request)
 
 
 def _new_version():
@@ -104,18 +137,117 @@ def _bump(keys):
     cache.set(VERSION + EVERYTHING, _new_version(), timeout=None)
 
 
+# Varnish refuses a response header longer than its http_resp_hdr_len (8 KB by
+# default): a response that shows more rows names some by their model instead.
+XKEY_HEADER_BYTES = 6000
+# Varnish refuses a request header longer than its http_req_hdr_len (8 KB by
+# default): a larger set of keys goes in several PURGEs.
+PURGE_HEADER_BYTES = 6000
+
+
+class Purger:
+    """Sends PURGEs to each Varnish in settings.VARNISH_URLS from a thread of its
+    own, so an editor's request never waits for one. Keys waiting for the same
+    Varnish go in one request. A Varnish that does not answer within
+    VARNISH_PURGE_TIMEOUT is logged and tried again, after 1, 2, 4 … seconds, for
+    VARNISH_PURGE_RETRY_SECONDS; past that its objects still expire by their
+    s-maxage, which HTTP_CACHE_SECONDS bounds."""
+
+    def __init__(self):
+        self.waiting = {}  # url -> [keys, first try, next try, attempts]
+        self.condition = threading.Condition()
+        self.thread = None
+        self.busy = False
+
+    def send(self, keys):
+        with self.condition:
+            for url in settings.VARNISH_URLS:
+                now = time.monotonic()
+                entry = self.waiting.setdefault(url, [set(), now, now, 0])
+                entry[0] |= keys
+                entry[2] = min(entry[2], now)
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._run, name="purger", daemon=True)
+                self.thread.start()
+            self.condition.notify()
+
+    def _run(self):
+        while True:
+            with self.condition:
+                url, entry = self._next_due()
+                keys = entry[0]
+                self.busy = True
+            try:
+                sent = _purge(url, keys)
+            finally:
+                with self.condition:
+                    self.busy = False
+                    self._done(url, entry, keys, sent)
+                    self.condition.notify_all()
+
+    def _next_due(self):
+        while True:
+            now = time.monotonic()
+            due = [(entry[2], url) for url, entry in self.waiting.items()]
+            if due and min(due)[0] <= now:
+                url = min(due)[1]
+                return url, self.waiting.pop(url)
+            self.condition.wait(min(due)[0] - now if due else None)
+
+    def _done(self, url, entry, keys, sent):
+        if sent:
+            return
+        keys, first, _next, attempts = entry
+        now = time.monotonic()
+        if now - first > settings.VARNISH_PURGE_RETRY_SECONDS:
+            logger.error("Gave up purging %s from %s; they expire by s-maxage.", sorted(keys), url)
+            return
+        waiting = self.waiting.setdefault(url, [set(), first, now, attempts + 1])
+        waiting[0] |= keys
+        waiting[1] = min(waiting[1], first)
+        waiting[2] = now + min(2**attempts, 30)
+        waiting[3] = max(waiting[3], attempts + 1)
+
+    def wait(self, timeout=10):
+        """Wait until nothing is due (tests, and the benchmark's editor)."""
+        deadline = time.monotonic() + timeout
+        with self.condition:
+            while self.busy or any(e[2] <= time.monotonic() for e in self.waiting.values()):
+                if not self.condition.wait(deadline - time.monotonic()):
+                    break
+
+
+purger = Purger()
+
+
 def purge_http_caches(keys):
-    """Ask each Varnish in settings.VARNISH_URLS to drop every object tagged with
-    one of ``keys`` (vmod xkey, see gtmp_site/varnish.vcl). A Varnish that does
-    not answer is logged; its objects expire by their s-maxage."""
-    for url in settings.VARNISH_URLS:
+    """Ask each Varnish to drop every object tagged with one of ``keys`` (vmod
+    xkey, see gtmp_site/varnish.vcl), off the request path (``Purger``)."""
+    if settings.VARNISH_URLS and keys:
+        purger.send(set(keys))
+
+
+def _purge(url, keys):
+    """Send the PURGEs for ``keys`` to one Varnish; True once it took them all."""
+    chunks, chunk = [], []
+    for key in sorted(keys):
+        if chunk and sum(len(k) + 1 for k in chunk) + len(key) > PURGE_HEADER_BYTES:
+            chunks.append(chunk)
+            chunk = []
+        chunk.append(key)
+    chunks.append(chunk)
+    for chunk in chunks:
         request = urllib.request.Request(
-            url, method="PURGE", headers={"xkey-purge": " ".join(sorted(keys))}
+            url, method="PURGE", headers={"xkey-purge": " ".join(chunk)}
         )
         try:
             urllib.request.urlopen(request, timeout=settings.VARNISH_PURGE_TIMEOUT).close()
         except OSError as error:
-            logger.warning("Could not purge %s from %s: %s", sorted(keys), url, error)
+            logger.warning(
+                "Could not purge %d keys from %s (will retry): %s", len(keys), url, error
+            )
+            return False
+    return True
 
 
 def _versions(keys):
@@ -250,23 +382,11 @@ class ContentCacheMiddleware:
         return self.get_response(request)
 
 
-class ContentKeysMixin:
-    """For a class-based view whose responses ``cached_by_content`` stores: each
-    response names the content it shows, as ``get_content_keys(context)`` says."""
-
-    def get_content_keys(self, context):
-        raise NotImplementedError(f"{type(self).__name__} must name the content it shows.")
-
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        response.content_keys = self.get_content_keys(context)
-        return response
-
-
 def cached_by_content(view):
     """Serve ``view``'s public GET responses from the cache until the content they
-    show changes. The view names that content by setting ``response.content_keys``;
-    a response without it, or with another status than 200, is not stored."""
+    show changes. What a response shows is what its queries read, found while it
+    is made and rendered (gtmp_site/core/shown.py): its keys, and its ``xkey``
+    header for Varnish. Only a 200 without cookies is stored."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -281,16 +401,19 @@ def cached_by_content(view):
         if before is None:  # the first request ever, or after a flush: start the count
             cache.add(VERSION + EVERYTHING, _new_version(), timeout=None)
             before = cache.get(VERSION + EVERYTHING)
-        response = view(request, *args, **kwargs)
-        keys = getattr(response, "content_keys", None)
-        if keys is None or response.status_code != 200 or response.cookies:
+        with shown.recording() as keys:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response = response.render()
+        if response.status_code != 200 or response.cookies:
             return response
-        if hasattr(response, "render"):
-            response = response.render()
         keep = _seconds_to_keep()
         # Shared caches (Varnish) keep it as long as this cache would, and purge it
         # by these keys; browsers revalidate with the ETag.
-        patch_cache_control(response, public=True, max_age=0, s_maxage=keep)
+        patch_cache_control(
+            response, public=True, max_age=0, s_maxage=min(keep, settings.HTTP_CACHE_SECONDS)
+        )
+        keys = shown.within(keys, XKEY_HEADER_BYTES)
         response["xkey"] = " ".join(sorted(keys))
         if not response.has_header("ETag"):
             set_response_etag(response)

@@ -1,4 +1,5 @@
-"""A system check that no admin of a versioned model can forget the lost-edit guard."""
+"""System checks: no admin of a versioned model can forget the lost-edit guard, and
+no content model can do without the query recording of the response cache."""
 
 from django.contrib import admin
 from django.core import checks
@@ -34,3 +35,24 @@ def versioned_admins(app_configs, **kwargs):
                     )
                 )
     return errors
+
+
+@checks.register()
+def content_querysets(app_configs, **kwargs):
+    """Every content model's queries say what they read, or cached responses that
+    show its rows would not know when to go stale (gtmp_site/core/shown.py)."""
+    from django.apps import apps
+
+    from gtmp_site.core.models import ContentModel
+    from gtmp_site.core.querysets import ContentQuerySet
+
+    return [
+        checks.Error(
+            f"The default manager of {model.__name__} must be built on ContentQuerySet.",
+            obj=model,
+            id="core.E003",
+        )
+        for model in apps.get_models()
+        if issubclass(model, ContentModel)
+        and not issubclass(model._default_manager._queryset_class, ContentQuerySet)
+    ]

@@ -5,7 +5,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from gtmp_site.core import cache
+from gtmp_site.core import shown
+from gtmp_site.core.querysets import ContentQuerySet
 from gtmp_site.core.versioning import VersionedModel
 
 
@@ -22,6 +23,8 @@ class ContentModel(VersionedModel):
 
     history = HistoricalRecords(inherit=True)
 
+    objects = ContentQuerySet.as_manager()
+
     class Meta:
         abstract = True
 
@@ -29,6 +32,7 @@ class ContentModel(VersionedModel):
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         instance._loaded_parents = instance._parent_ids()
+        shown.note_row(instance)
         return instance
 
     def _parent_ids(self):
@@ -38,15 +42,16 @@ class ContentModel(VersionedModel):
             if field.many_to_one and issubclass(field.related_model, ContentModel)
         }
 
-    def content_keys(self):
-        """The cache keys of what shows this row (gtmp_site/core/cache.py): its own,
-        its model's lists, and its parents', before and after a change (a figure
-        moved to another segment changes both)."""
-        keys = {cache.row_key(self), cache.model_key(type(self))}
+    def changed_keys(self):
+        """The keys a change of this row changes (gtmp_site/core/shown.py): its own,
+        its model's, and its parents', before and after the change (a figure moved
+        to another segment changes both): every response that showed the row, a
+        list it is in, or the children of one of its parents."""
+        keys = {shown.key(type(self), self.pk), shown.key(type(self))}
         loaded = getattr(self, "_loaded_parents", {})
         for field, value in self._parent_ids().items():
             for parent in {value, loaded.get(field)} - {None}:
-                keys.add(f"{field.related_model._meta.label_lower}:{parent}")
+                keys.add(shown.key(field.related_model, parent))
         return keys
 
 
@@ -72,3 +77,20 @@ class OpenEditor(models.Model):
 
     def __str__(self):
         return f"{self.user} on {self.content_type} {self.object_id}"
+
+
+def latest_change(*roots):
+    """The latest ``updated_at`` of ``roots`` and of every content row fetched with
+    them (``select_related`` and ``prefetch_related``, at any depth): when what a
+    page built from them shows last changed. Reads no query."""
+    latest, seen, stack = None, set(), list(roots)
+    while stack:
+        row = stack.pop()
+        if not isinstance(row, ContentModel) or (type(row), row.pk) in seen:
+            continue
+        seen.add((type(row), row.pk))
+        latest = row.updated_at if latest is None else max(latest, row.updated_at)
+        stack.extend(row._state.fields_cache.values())
+        for related in getattr(row, "_prefetched_objects_cache", {}).values():
+            stack.extend(related)
+    return latest

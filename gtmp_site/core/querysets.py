@@ -1,9 +1,48 @@
-"""Who may see which rows: one name for each rule, used by pages, API, sitemap and downloads."""
+"""Who may see which rows: one name for each rule, used by pages, API, sitemap and
+downloads; and what a query's result depends on, for the response cache."""
 
 from django.db import models
+from django.db.models.query import ModelIterable
+
+from gtmp_site.core import shown
 
 
-class PublishedQuerySet(models.QuerySet):
+class ContentQuerySet(models.QuerySet):
+    """The queryset of every content model: while a cacheable response is made,
+    each query says what its result depends on (gtmp_site/core/shown.py). The
+    system check core.E003 makes sure no content model's manager does without."""
+
+    def _fetch_all(self):
+        fresh = self._result_cache is None
+        super()._fetch_all()
+        if fresh and shown.is_recording():
+            loaded = len(self._result_cache) if self._iterable_class is ModelIterable else None
+            shown.note(shown.query_keys(self.query, rows=loaded))
+
+    def _note_unloaded(self):
+        if shown.is_recording():
+            shown.note(shown.query_keys(self.query))
+
+    def iterator(self, chunk_size=None):
+        self._note_unloaded()
+        return super().iterator(chunk_size)
+
+    def count(self):
+        if self._result_cache is None:
+            self._note_unloaded()
+        return super().count()
+
+    def exists(self):
+        if self._result_cache is None:
+            self._note_unloaded()
+        return super().exists()
+
+    def aggregate(self, *args, **kwargs):
+        self._note_unloaded()
+        return super().aggregate(*args, **kwargs)
+
+
+class PublishedQuerySet(ContentQuerySet):
     """A model whose rows are public once published (``published()``, defined by each
     model), and which editors may also see before (``visible_to()``)."""
 
