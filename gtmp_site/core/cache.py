@@ -71,6 +71,10 @@ def content_changed(keys):
     if not connection.in_atomic_block:
         _apply(keys)
         return
+    # In this process's view at once as well (the editor's next read in the same
+    # transaction); again after the commit, as a render of the old rows may have
+    # been stored in between.
+    _bump(keys)
     savepoints = set(connection.savepoint_ids)
     for sids, callback, _robust in connection.run_on_commit:
         if isinstance(callback, _Pending) and sids <= savepoints:
