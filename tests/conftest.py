@@ -26,6 +26,17 @@ def pytest_configure(config):
         )
 
 
+# Modules whose tests start servers, browsers or long walks: `pytest -m "not slow"`
+# leaves them out of the inner loop; `make test` runs them all.
+SLOW_MODULES = {"test_backup", "test_failures", "test_admin_fuzz", "test_fresh"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "e2e" in item.path.parts or item.path.stem in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache, so no page leaks between tests."""

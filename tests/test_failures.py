@@ -15,6 +15,7 @@ import urllib.request
 import pytest
 
 from gtmp_site.local_site import _free_port, manage, prepare_database, running_site, serving
+from tests.services import require_redis
 
 REPORT = "/reports/us-gene-therapy-medicinal-products-market/"
 LEAKS = ("Traceback", 'File "', "/work/", "site-packages", "DATABASE", "SECRET")
@@ -121,20 +122,11 @@ def test_the_site_recovers_on_the_next_request_once_the_database_is_back(tmp_pat
         assert fetch(url + "/healthz")[0] == 200
 
 
-def redis_answers():
-    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", 6379), 1):
-        return True
-    return False
-
-
 @pytest.mark.parametrize("cache", ["files", "redis"])
 def test_two_workers_count_one_budget_together(tmp_path, cache):
     settings = {"API_ANON_RATE": "10/minute"}
     if cache == "redis":
-        if not redis_answers():
-            pytest.skip(
-                "Redis does not answer at 127.0.0.1:6379: the shared-budget test on it is skipped"
-            )
+        require_redis("the shared-budget test on it")
         settings["REDIS_URL"] = "redis://127.0.0.1:6379/12"
     else:
         settings["REDIS_URL"] = ""

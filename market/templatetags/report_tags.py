@@ -44,8 +44,9 @@ def faq_json_ld(questions):
 
 @register.filter
 def figure(value):
-    """A market size as every page shows it: '14.40'."""
-    return forecast.value_text(value)
+    """A market size as every page shows it: '14.40'; a dash where there is none
+    (a headline year whose figure an editor removed)."""
+    return "—" if value in (None, "") else forecast.value_text(value)
 
 
 @register.filter

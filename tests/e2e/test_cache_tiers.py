@@ -4,14 +4,13 @@ purged), and with Redis shared by two separate server processes."""
 
 import os
 import shutil
-import socket
 import urllib.request
-from contextlib import suppress
 
 import pytest
 
 from gtmp_site.local_site import _free_port, manage, running_site, serving, varnish_in_front
 from tests.e2e.conftest import EDITOR_PASSWORD
+from tests.services import require_redis
 
 REPORT = "/reports/us-gene-therapy-medicinal-products-market/"
 
@@ -68,15 +67,8 @@ def test_through_varnish_an_admin_edit_purges_exactly_the_pages_that_show_it(
         assert get(front + other)[0] == "hit"  # shows nothing of Spark: not purged
 
 
-def redis_answers():
-    with suppress(OSError), socket.create_connection(("127.0.0.1", 6379), 1):
-        return True
-    return False
-
-
 def test_with_redis_an_edit_on_one_server_shows_on_the_other(browser, tmp_path):
-    if not redis_answers():
-        pytest.skip("Redis does not answer at 127.0.0.1:6379: its two-server test is skipped")
+    require_redis("its two-server test")
     redis = {"REDIS_URL": "redis://127.0.0.1:6379/11"}
     with running_site(tmp_path, workers=1, **redis) as (first, _):
         manage(tmp_path, "shell", "-c", "from django.core.cache import cache; cache.clear()",

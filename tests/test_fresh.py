@@ -1,0 +1,124 @@
+"""Every edit shows on the next request to every URL that shows it: a property
+over every content model in the app registry and every public URL the site
+links to (tests/fresh.py finds both; none is typed in here).
+
+For each model: warm the cache on every URL, change (or delete, or relink) a
+row of it through the model, then every URL must answer from the cache exactly
+what a fresh render answers (a request with a session cookie is never served
+from the cache). So a response that shows the row but does not depend on it is
+caught, whichever page, API resource or download it is, and a new model,
+relation or template is covered without editing this file.
+"""
+
+import json
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+
+import pytest
+from django.apps import apps
+from django.test import Client
+
+from gtmp_site.local_site import ROOT, running_site, serving, site_env
+from tests import fresh
+from tests.services import redis_db, require_redis
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _unthrottled(monkeypatch):
+    """The walk reads each API resource several times a minute."""
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "100000/minute"})
+
+
+def fetch(client, **headers):
+    def get(path):
+        response = client.get(path, **headers)
+        content = response.content.decode() if response.status_code == 200 else ""
+        return response.status_code, response.get("Content-Type", ""), content
+
+    return get
+
+
+def answers(get, urls):
+    return {url: get(url)[::2] for url in urls}
+
+
+_site_urls = []  # per test process: every public URL of the loaded content
+
+
+def check_fresh_after(label, kind):
+    public = fetch(Client())
+    uncached = fetch(Client(), HTTP_COOKIE="sessionid=none")
+    if not _site_urls:
+        _site_urls.extend(fresh.public_urls(public))
+    urls = fresh.urls_showing(_site_urls, fresh.identifiers(fresh.sample(apps.get_model(label))))
+    before = answers(public, urls)
+    what = fresh.edit(label, kind)
+    cached, rendered = answers(public, urls), answers(uncached, urls)
+    stale = [url for url in urls if cached[url] != rendered[url]]
+    assert not stale, f"{what}: stale after the edit: {stale}"
+    return what, [url for url in urls if rendered[url] != before[url]]
+
+
+@pytest.mark.parametrize(("label", "kind"), fresh.cases())
+def test_every_edit_shows_on_every_url_that_shows_it(report, label, kind):
+    what, changed = check_fresh_after(label, kind)
+    # A change of a row shows somewhere (else it would test nothing); a row can
+    # be deleted or relinked without a trace (a region's only country is not
+    # listed), or be protected from deletion.
+    assert changed or kind != "change", f"{what}: shows nowhere, so the edit tests nothing"
+
+
+def http(base, **headers):
+    def get(path):
+        request = urllib.request.Request(base + path, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, response.headers["Content-Type"], response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers.get("Content-Type", ""), ""
+
+    return get
+
+
+@pytest.mark.slow
+def test_with_redis_shared_by_two_servers_every_change_shows_on_both(tmp_path):
+    """The same walk against two gunicorn servers sharing Redis, the edits made by
+    a third process: a change read on either server is the change."""
+    require_redis("the two-server run")
+    settings = {"REDIS_URL": redis_db(9), "API_ANON_RATE": "100000/minute"}
+    with (
+        running_site(tmp_path, workers=1, **settings) as (first, _),
+        serving(tmp_path, workers=1, **settings) as (second, _),
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.fresh"], cwd=ROOT, env=site_env(tmp_path, **settings),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        ) as editor,
+    ):  # fmt: skip
+
+        def ask(line):
+            editor.stdin.write(line + "\n")
+            editor.stdin.flush()
+            return editor.stdout.readline().strip()
+
+        assert editor.stdout.readline().strip() == "ready"
+        servers = [http(first), http(second)]
+        every_url = fresh.public_urls(servers[0])
+        for label, kind in [c for c in fresh.cases() if c[1] == "change"]:
+            names = set(json.loads(ask(f"names {label}")))
+            urls = fresh.urls_showing(every_url, names, per_route=1)
+            before = [answers(get, urls) for get in servers]
+            what = ask(f"edit {label} {kind}")
+            for server, get, old in zip((first, second), servers, before, strict=True):
+                served = answers(get, urls)
+                # Each server's own render: the API's links name the server.
+                rendered = answers(http(server, Cookie="sessionid=none"), urls)
+                stale = [url for url in urls if served[url] != rendered[url]]
+                assert not stale, f"{what}: stale on {server}: {stale}"
+                assert rendered != old, f"{what}: shows nowhere"
+        editor.stdin.close()
