@@ -204,7 +204,7 @@ CONTENT_CACHE_LOCAL_BYTES = env.int("CONTENT_CACHE_LOCAL_BYTES", default=32 * 10
 VARNISH_URLS = env.list("VARNISH_URLS", default=[])
 # Purges are sent from a thread of their own (never in an editor's request); one
 # that fails is tried again for this long.
-VARNISH_PURGE_TIMEOUT = 1
+VARNISH_PURGE_TIMEOUT = env.float("VARNISH_PURGE_TIMEOUT", default=1)
 VARNISH_PURGE_RETRY_SECONDS = env.int("VARNISH_PURGE_RETRY_SECONDS", default=300)
 # Longest a shared HTTP cache (Varnish, a CDN) keeps a response (s-maxage):
 # purges make it fresh at once; this bounds how stale a copy can be whose

@@ -28,7 +28,9 @@ def pytest_configure(config):
 
 # Modules whose tests start servers, browsers or long walks: `pytest -m "not slow"`
 # leaves them out of the inner loop; `make test` runs them all.
-SLOW_MODULES = {"test_backup", "test_failures", "test_admin_fuzz", "test_fresh", "test_concurrent_saves"}
+SLOW_MODULES = {
+    "test_backup", "test_failures", "test_admin_fuzz", "test_fresh", "test_concurrent_saves"
+}  # fmt: skip
 
 
 def pytest_collection_modifyitems(config, items):

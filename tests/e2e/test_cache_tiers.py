@@ -4,13 +4,17 @@ purged), and with Redis shared by two separate server processes."""
 
 import os
 import shutil
+import signal
+import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from gtmp_site.local_site import _free_port, manage, running_site, serving, varnish_in_front
 from tests.e2e.conftest import EDITOR_PASSWORD
 from tests.services import require_redis
+from tests.test_concurrent_saves import PASSWORD, Editor, change_pages, with_value
 
 REPORT = "/reports/us-gene-therapy-medicinal-products-market/"
 
@@ -78,3 +82,48 @@ def test_with_redis_an_edit_on_one_server_shows_on_the_other(browser, tmp_path):
             get(first + REPORT)
             rename_in_the_admin(browser, second, "spark", "Spark Across Servers")
             assert "Spark Across Servers" in get(first + REPORT)[1]
+
+
+def processes_of(parent):
+    """``parent`` and its children (varnishd's manager and its cache process)."""
+    children = Path(f"/proc/{parent.pid}/task/{parent.pid}/children").read_text().split()
+    return [parent.pid, *map(int, children)]
+
+
+def test_a_varnish_that_hangs_during_an_edit_costs_the_editor_nothing_and_is_purged_after(
+    tmp_path, varnishd
+):
+    """A purge is sent after the save's response, from a thread of its own: with
+    Varnish frozen (SIGSTOP) the admin save still answers at once; the purge
+    times out, is tried again, and lands once Varnish answers again."""
+    port = _free_port()
+    settings = {"VARNISH_URLS": f"http://127.0.0.1:{port}/", "VARNISH_PURGE_TIMEOUT": "5"}
+    with (
+        running_site(tmp_path, workers=1, **settings) as (site, _),
+        varnish_in_front(tmp_path, site, port=port) as (front, varnish),
+    ):
+        manage(tmp_path, "create_editor", "alice", DJANGO_EDITOR_PASSWORD=PASSWORD)
+        alice = Editor(site)
+        alice.log_in("alice")
+        [(path, fields)] = change_pages(alice, "?q=sarepta")
+        page = "/api/v1/companies/sarepta/"
+        get(front + page)
+        assert get(front + page)[0] == "hit"
+
+        frozen = processes_of(varnish)
+        for pid in frozen:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            status, _ = alice.post(path, with_value(fields, "headquarters", "Frozen Falls"))
+            took = time.monotonic() - started
+            time.sleep(6)  # the first PURGE times out (5 s) while Varnish is frozen
+        finally:
+            for pid in frozen:
+                os.kill(pid, signal.SIGCONT)
+        assert status == 302
+        assert took < 4, f"the save waited {took:.1f} s for a frozen Varnish"
+        deadline = time.monotonic() + 20
+        while "Frozen Falls" not in get(front + page)[1]:
+            assert time.monotonic() < deadline, "Varnish kept the old copy after it answered again"
+            time.sleep(0.5)
