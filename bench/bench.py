@@ -47,6 +47,7 @@ from gtmp_site.local_site import (  # noqa: E402 - after the path is set
     stop_on_sigterm,
     varnish_in_front,
 )
+from tests.admin_forms import AdminSession  # noqa: E402
 
 REPORT = "/reports/us-gene-therapy-medicinal-products-market/"
 SERVER_CPU, LOAD_CPU = 0, 1
@@ -80,6 +81,13 @@ EDIT_INTERVAL = 0.25
 DRAIN_SECONDS = 1
 VARNISH_TARGET = 0.9  # report page through Varnish, to a static file through Varnish
 MEMORY_DRIFT = 0.05
+# Edit-to-fresh: admin saves of a company's headquarters, each followed by reads
+# of a URL that shows it until one does, through each cache tier.
+FRESH_EDITS = int(os.environ.get("BENCH_FRESH_EDITS", "50"))
+FRESH_COMPANY = "sarepta"
+FRESH_URL = f"/api/v1/companies/{FRESH_COMPANY}/"
+FRESH_TARGET_MS = 50
+EDITOR = ("bench-editor", "bench-editor-password-1")
 
 ADD_COMPANIES = """
 from companies.models import Company, ReportCompany
@@ -164,6 +172,65 @@ class Editor:
 
     def close(self):
         self.process.communicate(timeout=30)  # closes its input: it exits
+
+
+def edit_to_fresh(admin, read_base, edits=FRESH_EDITS):
+    """For each of ``edits`` admin saves (as the browser posts the change form), the
+    milliseconds from the save's response to the start of the first read of
+    FRESH_URL at ``read_base`` that shows the new value (0 when the first read
+    after the save does), and to the end of that read."""
+    [path] = admin.change_paths("companies/company", f"?q={FRESH_COMPANY}")
+    stale_ms, shown_ms = [], []
+    for i in range(edits):
+        value = f"Fresh Town {i}-{time.time_ns()}"
+        fields = [(n, value if n == "headquarters" else v) for n, v in admin.form(path)]
+        status, _ = admin.post(path, [*fields, ("_save", "Save")])
+        saved = time.perf_counter()
+        if status != 302:
+            raise RuntimeError(f"the admin save answered {status}")
+        first = None
+        while True:
+            started = time.perf_counter()
+            first = started if first is None else first
+            with urllib.request.urlopen(read_base + FRESH_URL, timeout=10) as response:
+                shows = value in response.read().decode()
+            if shows:
+                stale_ms.append(0 if started == first else (started - saved) * 1000)
+                shown_ms.append((time.perf_counter() - saved) * 1000)
+                break
+            if started - saved > 10:
+                raise RuntimeError(f"{read_base}{FRESH_URL} never showed the edit")
+    return {"stale_ms": stale_ms, "shown_ms": shown_ms}
+
+
+def fresh_rows(folder, settings, site, front):
+    """Edit-to-fresh through the default cache, Redis shared by two servers (the
+    save on one, the reads on the other) and Varnish: p50 and p99 of each."""
+    manage(folder, "create_editor", EDITOR[0], DJANGO_EDITOR_PASSWORD=EDITOR[1], **settings)
+    tiers = {"default cache (files)": (site, site), "Varnish in front": (site, front)}
+    results = {}
+    redis = {**settings, "REDIS_URL": "redis://127.0.0.1:6379/8", "VARNISH_URLS": ""}
+    with (
+        serving(folder, workers=1, cpu=SERVER_CPU, **redis) as (first, _),
+        serving(folder, workers=1, cpu=SERVER_CPU, **redis) as (second, _),
+    ):
+        for name, (save_on, read_on) in [*tiers.items(), ("Redis, two servers", (first, second))]:
+            results[name] = edit_to_fresh(AdminSession(save_on, *EDITOR), read_on)
+
+    def p99(values):
+        return statistics.quantiles(values, n=100, method="inclusive")[98]
+
+    return {
+        name: {
+            "edits": len(lags["stale_ms"]),
+            "stale_p50_ms": statistics.median(lags["stale_ms"]),
+            "stale_p99_ms": p99(lags["stale_ms"]),
+            "shown_p50_ms": statistics.median(lags["shown_ms"]),
+            "shown_p99_ms": p99(lags["shown_ms"]),
+            "fresh_on_first_read": lags["stale_ms"].count(0),
+        }
+        for name, lags in results.items()
+    }
 
 
 def static_path():
@@ -295,14 +362,26 @@ def main():
         grown = summarise(measure(bases, grown_names, seconds, editor))
         editor.close()
         memory_before, memory_after = memory["before"], worker_rss_mb(server.pid)
+        fresh = fresh_rows(folder, settings, site, front)
     grown = {name: grown[name] for name in GROWN}
     failures = check(rows, grown)
+    failures += [
+        f"edit-to-fresh, {name}: p99 {row['stale_p99_ms']:.0f} ms > {FRESH_TARGET_MS}"
+        for name, row in fresh.items()
+        if row["stale_p99_ms"] > FRESH_TARGET_MS
+    ]
     drift = max(abs(a - b) / b for a, b in zip(memory_after, memory_before, strict=True))
     if drift > MEMORY_DRIFT:
         failures.append(f"worker memory moved {drift:.0%} over the run")
 
     print_table("10 companies", rows)
     print_table("1,000 companies", grown)
+    print(f"\nedit-to-fresh ({FRESH_EDITS} admin saves each; ms from the save's response to "
+          "the first read that shows it: its start / its end)")  # fmt: skip
+    for name, row in fresh.items():
+        print(f"{name:<24} p50 {row['stale_p50_ms']:6.1f} / {row['shown_p50_ms']:6.1f}   "
+              f"p99 {row['stale_p99_ms']:6.1f} / {row['shown_p99_ms']:6.1f}   "
+              f"fresh on the first read {row['fresh_on_first_read']}/{row['edits']}")  # fmt: skip
     load_after = os.getloadavg()
     print(f"\nworker memory MB: {memory_before} -> {memory_after}; load average "
           f"{load_before[0]:.2f} -> {load_after[0]:.2f}; "
@@ -315,6 +394,7 @@ def main():
         "seconds_per_round": seconds,
         "cases": rows,
         "with_1000_companies": grown,
+        "edit_to_fresh": fresh,
         "failures": failures,
     }
     path = out / time.strftime("%Y%m%d-%H%M%S.json")

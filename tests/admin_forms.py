@@ -1,9 +1,15 @@
-"""Read an admin page's form as the browser renders and sends it.
+"""Read an admin page's form as the browser renders and sends it, in the test
+client or over HTTP (``AdminSession``, also used by make bench).
 
 Only what the HTML holds counts: a field the form class has but the page
 never renders is not sent, exactly as with a real browser.
 """
 
+import http.cookiejar
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
 from html.parser import HTMLParser
 
 
@@ -82,3 +88,56 @@ def admin_post_data(response):
     model_name = response.context["opts"].model_name
     data = rendered_form(response, f"{model_name}_form")
     return {name: values if len(values) > 1 else values[0] for name, values in data.items()}
+
+
+class AdminSession:
+    """An editor logged in to the admin over HTTP, as a browser holds the session:
+    reads a page's form as rendered and posts it back (tests and make bench)."""
+
+    def __init__(self, base, username, password):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        cookies = urllib.request.HTTPCookieProcessor(self.jar)
+        self.opener = urllib.request.build_opener(cookies)
+        self.poster = urllib.request.build_opener(cookies, _NoRedirect())
+        fields = dict(self.form("/admin/login/", form_id=None))
+        fields.update(username=username, password=password)
+        status, _ = self.post("/admin/login/", list(fields.items()))
+        if status != 302:
+            raise RuntimeError(f"{username} could not log in to the admin")
+
+    def get(self, path):
+        with self.opener.open(self.base + path, timeout=60) as response:
+            return response.read().decode()
+
+    def post(self, path, fields):
+        """(status, body) of posting ``fields`` (pairs) to ``path``; no redirect followed."""
+        request = urllib.request.Request(
+            self.base + path,
+            data=urllib.parse.urlencode(fields).encode(),
+            headers={"Referer": self.base + path},
+        )
+        try:
+            with self.poster.open(request, timeout=60) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def form(self, path, form_id="auto"):
+        """The fields (name, value) the page's form sends: the change form's by default."""
+        page = self.get(path)
+        if form_id == "auto":
+            form_id = re.search(r'<form [^>]*id="(\w+_form)"', page)[1]
+        reader = _FormReader(form_id)
+        reader.feed(page)
+        return reader.fields
+
+    def change_paths(self, model, query=""):
+        """The change pages that the list of ``model`` ("app/model") links."""
+        listing = self.get(f"/admin/{model}/{query}")
+        return sorted(set(re.findall(rf'href="(/admin/{model}/\d+/change/)', listing)))
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None

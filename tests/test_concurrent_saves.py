@@ -2,72 +2,20 @@
 workers never see an error page: each save lands, or is refused as a conflict
 with the usual message, the form as the admin rendered it."""
 
-import http.cookiejar
-import re
-import urllib.error
-import urllib.parse
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from gtmp_site.local_site import manage, running_site
-from tests.admin_forms import _FormReader
+from tests.admin_forms import AdminSession
 
 PASSWORD = "a-long-test-password-1"
 SAVES = 20
 
 
-class Editor:
-    """One logged-in admin session over HTTP, as a browser holds it."""
-
-    def __init__(self, base):
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-
-    def get(self, path):
-        with self.opener.open(self.base + path, timeout=60) as response:
-            return response.read().decode()
-
-    def post(self, path, fields):
-        """(status, body) of posting ``fields`` (pairs) to ``path``, redirects not followed."""
-        request = urllib.request.Request(
-            self.base + path,
-            data=urllib.parse.urlencode(fields).encode(),
-            headers={"Referer": self.base + path},
-        )
-        opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect()
-        )
-        try:
-            with opener.open(request, timeout=60) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
-
-    def form(self, path, form_id=None):
-        reader = _FormReader(form_id)
-        reader.feed(self.get(path))
-        return reader.fields
-
-    def log_in(self, username):
-        fields = dict(self.form("/admin/login/"))
-        fields.update(username=username, password=PASSWORD)
-        status, _ = self.post("/admin/login/", list(fields.items()))
-        assert status == 302, "the editor could not log in"
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
 def change_pages(editor, query=""):
-    """The change pages the company list links, with each page's form's fields."""
-    listing = editor.get(f"/admin/companies/company/{query}")
-    paths = sorted(set(re.findall(r'href="(/admin/companies/company/\d+/change/)', listing)))
-    return [(path, editor.form(path, "company_form")) for path in paths]
+    """The company change pages the list links, with each page's form's fields."""
+    return [(path, editor.form(path)) for path in editor.change_paths("companies/company", query)]
 
 
 def with_value(fields, name, value):
@@ -88,9 +36,7 @@ def editors(tmp_path_factory):
     with running_site(folder, workers=2, gunicorn_args=("--threads", "4")) as (url, _):
         manage(folder, "create_editor", "alice", DJANGO_EDITOR_PASSWORD=PASSWORD)
         manage(folder, "create_editor", "bob", DJANGO_EDITOR_PASSWORD=PASSWORD)
-        alice, bob = Editor(url), Editor(url)
-        alice.log_in("alice")
-        bob.log_in("bob")
+        alice, bob = AdminSession(url, "alice", PASSWORD), AdminSession(url, "bob", PASSWORD)
         yield alice, bob
 
 
@@ -101,7 +47,7 @@ def test_twenty_saves_of_different_companies_at_once_all_land(editors):
     forms = []
     for i, path in enumerate(paths):
         editor = editors[i % 2]
-        forms.append((editor, path, editor.form(path, "company_form")))
+        forms.append((editor, path, editor.form(path)))
 
     def save(i):
         editor, path, fields = forms[i]

@@ -113,12 +113,18 @@ def test_benchmark_harness_measures_a_case_with_wrk(site_url, site_folder):
     """A one-second run of `make bench`'s measurement: wrk answers with numbers and no
     errors against the production-like site (no target is asserted here), also
     while an editor renames a listed company four times a second, and the page
-    shows the last edit right after."""
+    shows the last edit right after; and three edit-to-fresh admin saves."""
     import shutil
 
     from bench.bench import REPORT as BENCH_REPORT
-    from bench.bench import Editor, wrk
+    from bench.bench import Editor, edit_to_fresh, wrk
     from gtmp_site.local_site import site_env
+    from tests.admin_forms import AdminSession
+    from tests.e2e.conftest import EDITOR_PASSWORD
+
+    lags = edit_to_fresh(AdminSession(site_url, "alice", EDITOR_PASSWORD), site_url, edits=3)
+    assert len(lags["stale_ms"]) == 3
+    assert all(0 <= stale <= shown for stale, shown in zip(*lags.values(), strict=True))
 
     if not shutil.which("wrk"):
         pytest.skip("wrk not found: apt-get install wrk")

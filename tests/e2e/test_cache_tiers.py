@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from gtmp_site.local_site import _free_port, manage, running_site, serving, varnish_in_front
+from tests.admin_forms import AdminSession
 from tests.e2e.conftest import EDITOR_PASSWORD
 from tests.services import require_redis
-from tests.test_concurrent_saves import PASSWORD, Editor, change_pages, with_value
+from tests.test_concurrent_saves import PASSWORD, change_pages, with_value
 
 REPORT = "/reports/us-gene-therapy-medicinal-products-market/"
 
@@ -103,8 +104,7 @@ def test_a_varnish_that_hangs_during_an_edit_costs_the_editor_nothing_and_is_pur
         varnish_in_front(tmp_path, site, port=port) as (front, varnish),
     ):
         manage(tmp_path, "create_editor", "alice", DJANGO_EDITOR_PASSWORD=PASSWORD)
-        alice = Editor(site)
-        alice.log_in("alice")
+        alice = AdminSession(site, "alice", PASSWORD)
         [(path, fields)] = change_pages(alice, "?q=sarepta")
         page = "/api/v1/companies/sarepta/"
         get(front + page)
