@@ -217,9 +217,13 @@ if __name__ == "__main__":
     print("ready", flush=True)
     from django.apps import apps
 
+    from gtmp_site.core.cache import purger
+
     for line in sys.stdin:
         command, label, *kind = line.split()
         if command == "names":
             print(json.dumps(sorted(identifiers(sample(apps.get_model(label))))), flush=True)
         else:
-            print(edit(label, *kind), flush=True)
+            done = edit(label, *kind)
+            purger.wait()  # the test reads through Varnish next
+            print(done, flush=True)

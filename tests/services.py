@@ -4,6 +4,7 @@ a clear reason without it, and fails instead when CI says it is required
 
 import contextlib
 import os
+import shutil
 import socket
 
 import pytest
@@ -22,6 +23,16 @@ def require_redis(what):
     if os.environ.get("SERVICES_REQUIRED") == "1":
         pytest.fail("SERVICES_REQUIRED=1 but Redis does not answer at 127.0.0.1:6379")
     pytest.skip(f"Redis does not answer at 127.0.0.1:6379: {what} is skipped")
+
+
+def require_varnish():
+    """Skip (or, in CI, fail) unless Debian's varnishd is installed."""
+    if shutil.which("varnishd"):
+        return
+    if os.environ.get("SERVICES_REQUIRED") == "1":
+        pytest.fail("SERVICES_REQUIRED=1 but varnishd is missing")
+    pytest.skip("varnishd not found: the Varnish tests are skipped (apt-get install varnish "
+                "varnish-modules)")  # fmt: skip
 
 
 def redis_db(number):

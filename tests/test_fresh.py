@@ -20,9 +20,9 @@ import pytest
 from django.apps import apps
 from django.test import Client
 
-from gtmp_site.local_site import ROOT, running_site, serving, site_env
+from gtmp_site.local_site import ROOT, _free_port, running_site, serving, site_env, varnish_in_front
 from tests import fresh
-from tests.services import redis_db, require_redis
+from tests.services import redis_db, require_redis, require_varnish
 
 pytestmark = pytest.mark.django_db
 
@@ -87,14 +87,20 @@ def http(base, **headers):
 
 
 @pytest.mark.slow
-def test_with_redis_shared_by_two_servers_every_change_shows_on_both(tmp_path):
-    """The same walk against two gunicorn servers sharing Redis, the edits made by
-    a third process: a change read on either server is the change."""
+def test_with_redis_shared_by_two_servers_and_varnish_every_change_shows_on_each(tmp_path):
+    """The same walk against two gunicorn servers sharing Redis and a Varnish in
+    front of the first, the edits made by a third process (which purges Varnish
+    before it answers): a change read on either server or through Varnish is the
+    change."""
     require_redis("the two-server run")
-    settings = {"REDIS_URL": redis_db(9), "API_ANON_RATE": "100000/minute"}
+    require_varnish()
+    port = _free_port()
+    settings = {"REDIS_URL": redis_db(9), "API_ANON_RATE": "100000/minute",
+                "VARNISH_URLS": f"http://127.0.0.1:{port}/"}  # fmt: skip
     with (
         running_site(tmp_path, workers=1, **settings) as (first, _),
         serving(tmp_path, workers=1, **settings) as (second, _),
+        varnish_in_front(tmp_path, first, port=port) as (front, _),
         subprocess.Popen(
             [sys.executable, "-m", "tests.fresh"], cwd=ROOT, env=site_env(tmp_path, **settings),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
@@ -107,16 +113,17 @@ def test_with_redis_shared_by_two_servers_every_change_shows_on_both(tmp_path):
             return editor.stdout.readline().strip()
 
         assert editor.stdout.readline().strip() == "ready"
-        servers = [http(first), http(second)]
+        readers = (first, second, front)
+        servers = [http(reader) for reader in readers]
         every_url = fresh.public_urls(servers[0])
         for label, kind in [c for c in fresh.cases() if c[1] == "change"]:
             names = set(json.loads(ask(f"names {label}")))
             urls = fresh.urls_showing(every_url, names, per_route=1)
             before = [answers(get, urls) for get in servers]
             what = ask(f"edit {label} {kind}")
-            for server, get, old in zip((first, second), servers, before, strict=True):
+            for server, get, old in zip(readers, servers, before, strict=True):
                 served = answers(get, urls)
-                # Each server's own render: the API's links name the server.
+                # Each one's own render (Varnish passes a session): API links name it.
                 rendered = answers(http(server, Cookie="sessionid=none"), urls)
                 stale = [url for url in urls if served[url] != rendered[url]]
                 assert not stale, f"{what}: stale on {server}: {stale}"

@@ -3,7 +3,6 @@ to every URL that shows it: through Varnish (purged by key, and nothing else
 purged), and with Redis shared by two separate server processes."""
 
 import os
-import shutil
 import signal
 import time
 import urllib.request
@@ -14,7 +13,7 @@ import pytest
 from gtmp_site.local_site import _free_port, manage, running_site, serving, varnish_in_front
 from tests.admin_forms import AdminSession
 from tests.e2e.conftest import EDITOR_PASSWORD
-from tests.services import require_redis
+from tests.services import require_redis, require_varnish
 from tests.test_concurrent_saves import PASSWORD, change_pages, with_value
 
 REPORT = "/reports/us-gene-therapy-medicinal-products-market/"
@@ -43,11 +42,7 @@ def rename_in_the_admin(browser, admin_url, slug, name):
 
 @pytest.fixture
 def varnishd():
-    if not shutil.which("varnishd"):
-        if os.environ.get("SERVICES_REQUIRED") == "1":
-            pytest.fail("SERVICES_REQUIRED=1 but varnishd is missing")
-        pytest.skip("varnishd not found: the Varnish tests are skipped (apt-get install varnish "
-                    "varnish-modules)")  # fmt: skip
+    require_varnish()
 
 
 def test_through_varnish_an_admin_edit_purges_exactly_the_pages_that_show_it(
