@@ -111,7 +111,8 @@ class AdminSession:
             return response.read().decode()
 
     def post(self, path, fields):
-        """(status, body) of posting ``fields`` (pairs) to ``path``; no redirect followed."""
+        """(status, body) of posting ``fields`` (pairs) to ``path``; a redirect is not
+        followed, and its body is where it points."""
         request = urllib.request.Request(
             self.base + path,
             data=urllib.parse.urlencode(fields).encode(),
@@ -121,6 +122,8 @@ class AdminSession:
             with self.poster.open(request, timeout=60) as response:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
+            if error.code in (301, 302, 303):
+                return error.code, error.headers["Location"]
             return error.code, error.read().decode()
 
     def form(self, path, form_id="auto"):

@@ -131,11 +131,11 @@ def identifiers(row, hops=2):
     return names
 
 
-def urls_showing(urls, names, per_route=3):
+def urls_showing(urls, names, others=2):
     """The URLs of ``urls`` that may show a row known by ``names`` (its
     ``identifiers``): every URL of a route with few (lists, the report's pages),
     and of a route with many (a detail per company) those named by the row or a
-    row near it, and a few others."""
+    row near it, and ``others`` more."""
     from django.urls import resolve
 
     routes = {}
@@ -144,7 +144,8 @@ def urls_showing(urls, names, per_route=3):
     chosen = []
     for members in routes.values():
         for i, url in enumerate(members):
-            if i < per_route or names & set(url.split("?")[0].split("/")):
+            few = len(members) <= 5
+            if few or i < others or names & set(url.split("?")[0].split("/")):
                 chosen.append(url)
     return chosen
 
@@ -206,7 +207,8 @@ def public_urls(get, start=("/", "/api/v1/")):
 
 if __name__ == "__main__":
     # The editor process of the two-server run. Each line of standard input is
-    # "names LABEL" (answered with the sample row's identifiers, as JSON) or
+    # "names LABEL" (answered with the identifiers of the sample row and of the
+    # rows one relation from it, as JSON) or
     # "edit LABEL KIND" (answered with what it did, once committed).
     import os
 
@@ -222,7 +224,8 @@ if __name__ == "__main__":
     for line in sys.stdin:
         command, label, *kind = line.split()
         if command == "names":
-            print(json.dumps(sorted(identifiers(sample(apps.get_model(label))))), flush=True)
+            names = identifiers(sample(apps.get_model(label)), hops=1)
+            print(json.dumps(sorted(names)), flush=True)
         else:
             done = edit(label, *kind)
             purger.wait()  # the test reads through Varnish next

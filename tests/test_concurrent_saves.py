@@ -23,8 +23,8 @@ def with_value(fields, name, value):
 
 
 def outcome(status, body):
-    if status == 302:
-        return "saved"
+    if status == 302 and body.startswith("/admin/companies/company/"):
+        return "saved"  # back to the list, as the admin answers a save
     if status == 200 and "Not saved:" in body:
         return "conflict"
     return f"{status}: {body[:300]}"

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.apps import apps
@@ -118,14 +119,17 @@ def test_with_redis_shared_by_two_servers_and_varnish_every_change_shows_on_each
         every_url = fresh.public_urls(servers[0])
         for label, kind in [c for c in fresh.cases() if c[1] == "change"]:
             names = set(json.loads(ask(f"names {label}")))
-            urls = fresh.urls_showing(every_url, names, per_route=1)
-            before = [answers(get, urls) for get in servers]
-            what = ask(f"edit {label} {kind}")
-            for server, get, old in zip(readers, servers, before, strict=True):
-                served = answers(get, urls)
+            urls = fresh.urls_showing(every_url, names, others=0)
+            with ThreadPoolExecutor(len(readers)) as pool:  # the three read at once
+                before = list(pool.map(answers, servers, [urls] * len(servers)))
+                what = ask(f"edit {label} {kind}")
+                served = list(pool.map(answers, servers, [urls] * len(servers)))
                 # Each one's own render (Varnish passes a session): API links name it.
-                rendered = answers(http(server, Cookie="sessionid=none"), urls)
-                stale = [url for url in urls if served[url] != rendered[url]]
-                assert not stale, f"{what}: stale on {server}: {stale}"
-                assert rendered != old, f"{what}: shows nowhere"
+                fresh_gets = [http(reader, Cookie="sessionid=none") for reader in readers]
+                rendered = list(pool.map(answers, fresh_gets, [urls] * len(servers)))
+            for reader, *answered in zip(readers, before, served, rendered, strict=True):
+                old, now, new = answered
+                stale = [url for url in urls if now[url] != new[url]]
+                assert not stale, f"{what}: stale on {reader}: {stale}"
+                assert new != old, f"{what}: shows nowhere"
         editor.stdin.close()
