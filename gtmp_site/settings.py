@@ -272,10 +272,8 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXIES
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXIES else ["REMOTE_ADDR"]
-)
+# One address for the lock-out, the API budgets and logs (behind TRUSTED_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "gtmp_site.core.http.client_address"
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 # Log the username and address of each failure (never the password).
 AXES_SENSITIVE_PARAMETERS = []
@@ -334,7 +332,6 @@ REST_FRAMEWORK = {
         "user": env.str("API_USER_RATE", default="1200/minute"),
         "login": env.str("API_LOGIN_RATE", default="10/minute"),
     },
-    "NUM_PROXIES": TRUSTED_PROXIES,
     "EXCEPTION_HANDLER": "gtmp_site.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "gtmp_site.api.schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -29,7 +29,8 @@ def pytest_configure(config):
 # Modules whose tests start servers, browsers or long walks: `pytest -m "not slow"`
 # leaves them out of the inner loop; `make test` runs them all.
 SLOW_MODULES = {
-    "test_backup", "test_failures", "test_admin_fuzz", "test_fresh", "test_concurrent_saves"
+    "test_backup", "test_failures", "test_admin_fuzz", "test_fresh", "test_concurrent_saves",
+    "test_behind_varnish",
 }  # fmt: skip
 
 

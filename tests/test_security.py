@@ -59,6 +59,52 @@ def test_a_forged_x_forwarded_for_does_not_escape_the_lock(client):
     assert forged.status_code == 429
 
 
+# Behind one proxy (Varnish) that appends its peer to X-Forwarded-For: what the
+# client wrote stands left of it, and REMOTE_ADDR is the proxy.
+BEHIND_PROXY = {"REMOTE_ADDR": "127.0.0.1"}
+
+
+@pytest.mark.parametrize(
+    ("forwarded", "client"),
+    [
+        ("198.51.100.7", "198.51.100.7"),  # as the proxy wrote it
+        ("203.0.113.9, 198.51.100.7", "198.51.100.7"),  # a forged entry before it
+        ("203.0.113.9,198.51.100.7", "198.51.100.7"),
+        ("", "127.0.0.1"),  # not through the proxy: its own address, never ""
+        ("not-an-address", "127.0.0.1"),
+    ],
+)
+def test_one_client_address_behind_a_proxy(rf, settings, forwarded, client):
+    from gtmp_site.core.http import client_address
+
+    settings.TRUSTED_PROXIES = 1
+    request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded, **BEHIND_PROXY)
+    assert client_address(request) == client
+
+
+def test_behind_a_proxy_the_lock_out_and_the_budget_follow_the_real_address(
+    client, api, settings, monkeypatch
+):
+    """Forged first entries neither escape the lock nor buy a budget; another real
+    address is not locked (no shared bucket)."""
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+    settings.TRUSTED_PROXIES = 1
+    editor = EditorFactory()
+
+    def forged(n, real="198.51.100.7"):
+        return {"HTTP_X_FORWARDED_FOR": f"203.0.113.{n}, {real}", **BEHIND_PROXY}
+
+    for n in range(5):
+        admin_login(client, editor.username, "wrong", **forged(n))
+    assert admin_login(client, editor.username, PASSWORD, **forged(99)).status_code == 429
+    elsewhere = admin_login(client, editor.username, PASSWORD, **forged(1, real="192.0.2.4"))
+    assert elsewhere.status_code == 302
+    codes = [api.get("/api/v1/companies/", **forged(n)).status_code for n in range(5)]
+    assert codes == [200, 200, 200, 429, 429]
+
+
 def test_the_token_login_locks_too_and_says_so(api):
     editor = EditorFactory()
     wrong = {"username": editor.username, "password": "wrong"}

@@ -1,14 +1,15 @@
 """API request budgets, counted in the shared cache so every worker and server
 counts together.
 
-The client's address is REMOTE_ADDR, or with settings.TRUSTED_PROXIES set, the
-address that many hops from the right of X-Forwarded-For (DRF's NUM_PROXIES):
-never a value the client chooses.
+The client's address is ``gtmp_site.core.http.client_address``, as for the
+login lock-out: never a value the client chooses.
 """
 
 import threading
 
 from rest_framework.throttling import SimpleRateThrottle
+
+from gtmp_site.core.http import client_address
 
 
 class SharedCacheThrottle(SimpleRateThrottle):
@@ -20,6 +21,9 @@ class SharedCacheThrottle(SimpleRateThrottle):
     cache is down (it then answers None) requests are let through: counting
     resumes when it is back.
     """
+
+    def get_ident(self, request):
+        return client_address(request)
 
     def allow_request(self, request, view):
         if self.rate is None:

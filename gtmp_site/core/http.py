@@ -1,6 +1,7 @@
 """HTTP behaviour every response shares: security headers Django has no setting
-for, and the answer when a backing service is down."""
+for, the client's address, and the answer when a backing service is down."""
 
+import ipaddress
 import logging
 import time
 
@@ -11,6 +12,28 @@ from django.db import InterfaceError, OperationalError
 # (connect or statement timeout): the request may succeed if retried later.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
+
+
+def client_address(request):
+    """The address of the client, the one name every rule per client uses (API
+    budgets, login lock-out, logs): REMOTE_ADDR; behind settings.TRUSTED_PROXIES
+    proxies, each appending its peer to X-Forwarded-For (Varnish, a load
+    balancer, a CDN), the entry that many from the right, which the outermost
+    proxy wrote. What a client puts in the header itself stands further left and
+    is never read. A request that did not pass every proxy (too few entries) or
+    an entry that is not an address gives REMOTE_ADDR: never an empty or shared
+    value."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    hops = settings.TRUSTED_PROXIES
+    if not hops:
+        return remote
+    chain = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if len(chain) < hops:
+        return remote
+    try:
+        return str(ipaddress.ip_address(chain[-hops]))
+    except ValueError:
+        return remote
 
 
 class ResourcePolicyMiddleware:
