@@ -10,7 +10,8 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# Development defaults only; production sets its own (see README.md).
+# Development defaults only; production sets its own (see README.md). `make serve`
+# never serves with this key (gtmp_site/local_site.py, DEVELOPMENT_SECRET_KEY).
 export DJANGO_SECRET_KEY ?= dev-only-secret-key-not-for-production
 run: export DJANGO_DEBUG ?= 1
 

@@ -7,6 +7,7 @@ command `make install` runs.
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -117,10 +118,12 @@ def varnish_in_front(folder, backend_url, port=None, cpu=None):
     ``backend_url``, keeping its state in ``folder``; stopped on exit."""
     backend = urllib.parse.urlsplit(backend_url)
     vcl = Path(folder) / "varnish.vcl"
+    purgers = os.environ.get("VARNISH_PURGERS", "127.0.0.1,::1").split(",")
     vcl.write_text(
         VCL.read_text()
         .replace("{backend_host}", backend.hostname)
         .replace("{backend_port}", str(backend.port))
+        .replace("{purgers}", "\n".join(f'    "{p.strip()}";' for p in purgers if p.strip()))
     )
     port = port or _free_port()
     command = ["varnishd", "-F", "-j", "none", "-n", str(Path(folder) / "varnish"), "-T", "none",
@@ -160,16 +163,42 @@ def stop_on_sigterm():
     signal.signal(signal.SIGTERM, interrupt)
 
 
+# The Makefile's key for development and tests; never the key of a served site.
+DEVELOPMENT_SECRET_KEY = "dev-only-secret-key-not-for-production"
+# Varnish started again at most this many times a minute before `make serve` gives up.
+VARNISH_RESTARTS_PER_MINUTE = 3
+
+
+def served_secret_key():
+    """DJANGO_SECRET_KEY if it is a real one; else this checkout's own, made once
+    in var/secret-key (readable by its owner only)."""
+    given = os.environ.get("DJANGO_SECRET_KEY", "")
+    if given and given != DEVELOPMENT_SECRET_KEY:
+        return given
+    path = ROOT / "var" / "secret-key"
+    if not path.exists():
+        path.parent.mkdir(exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(50))
+        print(f"Made a secret key for this checkout in {path.relative_to(ROOT)}.", flush=True)
+    return path.read_text().strip()
+
+
 def serve(port=8080):
     """`make serve`: gunicorn with production-like settings (gtmp_site/gunicorn.conf.py)
-    on the checkout's database, Varnish in front on 127.0.0.1:``port``; Ctrl-C
-    or SIGTERM stops both."""
+    on the checkout's database, Varnish in front on 127.0.0.1:``port``, never with
+    the development secret key. Varnish is started again if it dies (up to
+    VARNISH_RESTARTS_PER_MINUTE times a minute); if gunicorn dies, or Varnish
+    keeps dying, both stop with a message. Ctrl-C or SIGTERM stops both.
+    Returns the exit status."""
     stop_on_sigterm()
     backend_port = _free_port()
     folder = ROOT / "var" / "serve"
     folder.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
+        "DJANGO_SECRET_KEY": served_secret_key(),
         "DJANGO_DEBUG": "0",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_COOKIES": "0",
@@ -181,19 +210,34 @@ def serve(port=8080):
         cwd=ROOT,
         env=env,
     )  # fmt: skip
+    restarts = []
     try:
         backend = f"http://127.0.0.1:{backend_port}"
         _wait_until_up(backend + "/healthz", server)
-        with varnish_in_front(folder, backend, port=port):
-            print(f"Serving on http://127.0.0.1:{port}/ (Varnish) from gunicorn at {backend}. "
-                  "Ctrl-C stops both.", flush=True)  # fmt: skip
-            server.wait()
+        while True:
+            with varnish_in_front(folder, backend, port=port) as (_, varnishd):
+                print(f"Serving on http://127.0.0.1:{port}/ (Varnish) from gunicorn at "
+                      f"{backend}. Ctrl-C stops both.", flush=True)  # fmt: skip
+                while server.poll() is None and varnishd.poll() is None:
+                    time.sleep(0.5)
+            if server.poll() is not None:
+                print(f"gunicorn stopped (exit status {server.returncode}): Varnish is "
+                      "stopped too.", flush=True)  # fmt: skip
+                return 1
+            now = time.monotonic()
+            restarts = [t for t in restarts if now - t < 60] + [now]
+            if len(restarts) > VARNISH_RESTARTS_PER_MINUTE:
+                print(f"Varnish stopped {len(restarts)} times within a minute: gunicorn is "
+                      "stopped too.", flush=True)  # fmt: skip
+                return 1
+            print(f"Varnish stopped (exit status {varnishd.returncode}): starting it again.",
+                  flush=True)  # fmt: skip
     except KeyboardInterrupt:
-        pass
+        return 0
     finally:
         server.terminate()
         server.wait(timeout=15)
 
 
 if __name__ == "__main__":
-    serve(int(os.environ.get("PORT", "8080")))
+    sys.exit(serve(int(os.environ.get("PORT", "8080"))))

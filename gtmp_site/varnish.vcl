@@ -1,5 +1,5 @@
 # Varnish in front of the site (docs/performance.md). gtmp_site/local_site.py
-# fills in the backend's address; a deployment puts its own there.
+# fills in the backend's address and the purgers; a deployment puts its own there.
 #
 # Django marks each public response it may share with Cache-Control s-maxage
 # and an xkey header naming the content it shows; every content change sends
@@ -16,9 +16,9 @@ backend default {
     .first_byte_timeout = 30s;
 }
 
+# Who may PURGE: the app servers (VARNISH_PURGERS, loopback by default).
 acl purgers {
-    "127.0.0.1";
-    "::1";
+{purgers}
 }
 
 sub vcl_recv {

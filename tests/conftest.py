@@ -30,7 +30,7 @@ def pytest_configure(config):
 # leaves them out of the inner loop; `make test` runs them all.
 SLOW_MODULES = {
     "test_backup", "test_failures", "test_admin_fuzz", "test_fresh", "test_concurrent_saves",
-    "test_behind_varnish",
+    "test_behind_varnish", "test_serve",
 }  # fmt: skip
 
 
