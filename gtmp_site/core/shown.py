@@ -132,7 +132,10 @@ def _subqueries(node):
 def _consulted(query, anchors):
     """The content models whose tables ``query`` reads besides its own rows and
     the link tables it is anchored by: the joins it uses and everything its
-    subqueries read."""
+    subqueries read. Its own model is left out: its rows' changes are covered by
+    their own keys, its parents' or its model's (``query_keys``), and a link
+    table of its own (which companies a segment names, asked of a company)
+    changes the company's key when it changes."""
     tables = _content_tables()
     models = set()
     for inner in _subqueries(query):
