@@ -215,11 +215,14 @@ def serve(port=8080):
         backend = f"http://127.0.0.1:{backend_port}"
         _wait_until_up(backend + "/healthz", server)
         while True:
-            with varnish_in_front(folder, backend, port=port) as (_, varnishd):
-                print(f"Serving on http://127.0.0.1:{port}/ (Varnish) from gunicorn at "
-                      f"{backend}. Ctrl-C stops both.", flush=True)  # fmt: skip
-                while server.poll() is None and varnishd.poll() is None:
-                    time.sleep(0.5)
+            try:
+                with varnish_in_front(folder, backend, port=port) as (_, varnishd):
+                    print(f"Serving on http://127.0.0.1:{port}/ (Varnish) from gunicorn at "
+                          f"{backend}. Ctrl-C stops both.", flush=True)  # fmt: skip
+                    while server.poll() is None and varnishd.poll() is None:
+                        time.sleep(0.5)
+            except RuntimeError as error:  # Varnish died while starting
+                print(f"Varnish did not start: {error}", flush=True)
             if server.poll() is not None:
                 print(f"gunicorn stopped (exit status {server.returncode}): Varnish is "
                       "stopped too.", flush=True)  # fmt: skip
@@ -230,8 +233,7 @@ def serve(port=8080):
                 print(f"Varnish stopped {len(restarts)} times within a minute: gunicorn is "
                       "stopped too.", flush=True)  # fmt: skip
                 return 1
-            print(f"Varnish stopped (exit status {varnishd.returncode}): starting it again.",
-                  flush=True)  # fmt: skip
+            print("Varnish stopped: starting it again.", flush=True)
     except KeyboardInterrupt:
         return 0
     finally:

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A body larger than the site accepts is refused before anything reads it.
+    "gtmp_site.core.http.BodyLimitMiddleware",
     # Above whitenoise, so static files carry the same headers as pages.
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -304,6 +306,9 @@ LOGGING = {
 
 # API (Django REST framework); docs/api.md describes it for consumers.
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=256 * 1024)
+# The largest file upload (an admin import) a request may carry; any other body
+# is bounded by Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 REST_FRAMEWORK = {
     # Token first, so an anonymous write gets 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -3,6 +3,7 @@
 import sys
 
 from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, connections
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
@@ -70,7 +71,22 @@ def _api_error(request, status, detail):
 
 
 def bad_request(request, exception):
+    if isinstance(exception, RequestDataTooBig):
+        return request_too_large(request)
     return _api_error(request, 400, "Bad request.") or defaults.bad_request(request, exception)
+
+
+def request_too_large(request, status=413):
+    """A body over the site's limits (413), or one whose length is not a number
+    (400): JSON on the API, the site's page elsewhere. Rendered without the
+    request, whose body is never read."""
+    detail = {
+        413: "The request body is larger than this site accepts.",
+        400: "The Content-Length header is not a number.",
+    }[status]
+    return _api_error(request, status, detail) or HttpResponse(
+        loader.render_to_string("413.html", {"status": status}), status=status
+    )
 
 
 def permission_denied(request, exception):

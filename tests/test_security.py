@@ -372,3 +372,54 @@ def test_hostile_text_in_every_field_renders_inert(client, report):
                     "application/json",
                     "application/ld+json",
                 }, where
+
+
+# Bodies of every size and shape a careless or hostile client sends: (content
+# type, body). The largest is over DATA_UPLOAD_MAX_MEMORY_SIZE and the API's limit.
+LARGE = 3 * 1024 * 1024
+BODIES = [
+    ("application/json", b""),
+    ("application/json", b'{"title": "x"}'),
+    ("application/json", b"[" * 5000),
+    ("application/json", b'{"a": "' + b"x" * LARGE + b'"}'),
+    ("application/x-www-form-urlencoded", b"a=1&" * 5000),
+    ("application/x-www-form-urlencoded", b"a=" + b"x" * LARGE),
+    ("multipart/form-data; boundary=zz", b"--zz\r\nnot a part\r\n"),
+    ("text/csv", b"\x00\xff" * 1000),
+]
+
+
+def test_no_body_of_any_size_or_shape_to_any_url_gives_a_server_error(report):
+    """A fixed-seed walk: every public URL the site links to, the API's other
+    routes, and the login pages, with each unsafe method and a body drawn from
+    BODIES. Nothing answers 5xx; a body over the limit is a 413."""
+    import random
+
+    from django.test import Client
+
+    from tests import fresh
+
+    client = Client(raise_request_exception=False)
+
+    def get(path):
+        response = client.get(path)
+        kind = response.get("Content-Type", "")
+        return response.status_code, kind, response.content.decode(errors="replace")
+
+    urls = [*fresh.public_urls(get), TOKEN, "/api/v1/schema/", "/api/v1/redoc/", "/admin/login/"]
+    rng = random.Random(20)
+    answers = []
+    for url in urls:
+        for method in ("OPTIONS", "POST", "PUT", "PATCH", "DELETE"):
+            kind, body = rng.choice(BODIES)
+            status = client.generic(method, url, body, content_type=kind).status_code
+            answers.append((method, url, kind, len(body), status))
+    assert not [a for a in answers if a[-1] >= 500]
+    oversize = [a for a in answers if a[3] > LARGE]
+    assert oversize and all(a[-1] == 413 for a in oversize), oversize
+
+
+def test_a_content_length_that_is_not_a_number_is_a_400(client):
+    response = client.post("/api/v1/auth/token/", b"{}", content_type="application/json",
+                           CONTENT_LENGTH="12abc")  # fmt: skip
+    assert response.status_code == 400 and "Content-Length" in response.json()["detail"]

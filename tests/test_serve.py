@@ -24,10 +24,10 @@ def children(pid, name):
     return found
 
 
-def wait_for(condition, what, timeout=60):
+def wait_for(condition, what, output, timeout=60):
     deadline = time.monotonic() + timeout
     while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}: {output[-20:]}"
         time.sleep(0.2)
 
 
@@ -51,7 +51,8 @@ def test_make_serve_uses_a_real_key_restarts_varnish_and_stops_with_gunicorn():
     threading.Thread(target=lambda: output.extend(serve.stdout), daemon=True).start()
     site = f"http://127.0.0.1:{port}/healthz"
     try:
-        wait_for(lambda: answers(site) == 200, "the site through Varnish")
+        wait_for(lambda: any("Serving on" in line for line in output), "the start", output)
+        wait_for(lambda: answers(site) == 200, "the site through Varnish", output)
         [gunicorn] = children(serve.pid, "gunicorn")
         environ = Path(f"/proc/{gunicorn}/environ").read_bytes().split(b"\0")
         key = next(v for v in environ if v.startswith(b"DJANGO_SECRET_KEY=")).split(b"=", 1)[1]
@@ -59,12 +60,12 @@ def test_make_serve_uses_a_real_key_restarts_varnish_and_stops_with_gunicorn():
 
         [varnishd] = children(serve.pid, "varnishd")
         os.kill(varnishd, signal.SIGKILL)
-        wait_for(lambda: any("starting it again" in line for line in output), "the restart")
-        wait_for(lambda: answers(site) == 200, "Varnish started again")
+        wait_for(lambda: any("starting it again" in line for line in output), "the restart", output)
+        wait_for(lambda: answers(site) == 200, "Varnish started again", output)
 
         os.kill(gunicorn, signal.SIGKILL)
         assert serve.wait(timeout=60) == 1
-        wait_for(lambda: any("gunicorn stopped" in line for line in output), "the message")
+        wait_for(lambda: any("gunicorn stopped" in line for line in output), "the message", output)
         assert answers(site) is None  # Varnish stopped with it
     finally:
         if serve.poll() is None:

@@ -24,19 +24,35 @@ router.register("companies", CompanyViewSet, basename="company")
 router.register("faqs", QuestionViewSet, basename="faq")
 router.register("therapies", TherapyViewSet, basename="therapy")
 
+
+class ReadOnlyPage:
+    """The docs pages answer GET and HEAD only: any other method is a 405 (their
+    HTML renderer has no page for an OPTIONS answer)."""
+
+    http_method_names = ["get", "head"]
+
+
+class DocsView(ReadOnlyPage, SpectacularSwaggerSplitView):
+    pass
+
+
+class RedocView(ReadOnlyPage, SpectacularRedocView):
+    pass
+
+
 app_name = "api"
 urlpatterns = [
     path("", include(router.urls)),
     path("auth/token/", TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script from ?script, not inline.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     # Redoc styles itself with <style> elements and renders in a blob: worker; its
     # scripts stay as strict as everywhere else.
     path(
         "redoc/",
         csp_update({"style-src": [UNSAFE_INLINE], "worker-src": ["blob:"]})(
-            SpectacularRedocView.as_view(url_name="api:schema")
+            RedocView.as_view(url_name="api:schema")
         ),
         name="redoc",
     ),

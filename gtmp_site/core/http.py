@@ -36,6 +36,30 @@ def client_address(request):
         return remote
 
 
+class BodyLimitMiddleware:
+    """413 for a request that says its body is larger than the site accepts,
+    before anything reads it: settings.UPLOAD_MAX_BYTES for a file upload
+    (multipart), DATA_UPLOAD_MAX_MEMORY_SIZE for any other body. A body sent
+    without a length is bounded where it is read (Django's and the API's limits,
+    answered 413 by gtmp_site/views.py and gtmp_site/api/errors.py). A length
+    that is not a number is a 400."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from gtmp_site.views import request_too_large
+
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        if not declared.isdigit():
+            return request_too_large(request, status=400)
+        upload = request.content_type == "multipart/form-data"
+        limit = settings.UPLOAD_MAX_BYTES if upload else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if int(declared) > limit:
+            return request_too_large(request)
+        return self.get_response(request)
+
+
 class ResourcePolicyMiddleware:
     """Cross-Origin-Resource-Policy on every response (settings.CROSS_ORIGIN_RESOURCE_POLICY):
     other sites cannot embed the site's pages, images or scripts."""
