@@ -2,9 +2,11 @@
 over every content model in the app registry and every public URL the site
 links to (tests/fresh.py finds both; none is typed in here).
 
-For each model: warm the cache on every URL, change (or delete, or relink) a
-row of it through the model, then every URL must answer from the cache exactly
-what a fresh render answers (a request with a session cookie is never served
+For each model: warm the cache on the URLs that may show a row of it (every URL
+of a short route such as the lists and the report's pages, and those of a long
+route named by the row or a row next to it), change (or delete, or relink) the
+row through the model, then each must answer from the cache exactly what a
+fresh render answers (a request with a session cookie is never served
 from the cache). So a response that shows the row but does not depend on it is
 caught, whichever page, API resource or download it is, and a new model,
 relation or template is covered without editing this file.
