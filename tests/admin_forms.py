@@ -122,9 +122,10 @@ class AdminSession:
             with self.poster.open(request, timeout=60) as response:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
-            if error.code in (301, 302, 303):
-                return error.code, error.headers["Location"]
-            return error.code, error.read().decode()
+            with error:
+                if error.code in (301, 302, 303):
+                    return error.code, error.headers["Location"]
+                return error.code, error.read().decode()
 
     def form(self, path, form_id="auto"):
         """The fields (name, value) the page's form sends: the change form's by default."""

@@ -84,7 +84,8 @@ def http(base, **headers):
             with urllib.request.urlopen(request, timeout=30) as response:
                 return response.status, response.headers["Content-Type"], response.read().decode()
         except urllib.error.HTTPError as error:
-            return error.code, error.headers.get("Content-Type", ""), ""
+            with error:
+                return error.code, error.headers.get("Content-Type", ""), ""
 
     return get
 

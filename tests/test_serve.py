@@ -48,7 +48,8 @@ def test_make_serve_uses_a_real_key_restarts_varnish_and_stops_with_gunicorn():
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     output = []
-    threading.Thread(target=lambda: output.extend(serve.stdout), daemon=True).start()
+    reader = threading.Thread(target=lambda: output.extend(serve.stdout), daemon=True)
+    reader.start()
     site = f"http://127.0.0.1:{port}/healthz"
     try:
         wait_for(lambda: any("Serving on" in line for line in output), "the start", output)
@@ -71,3 +72,5 @@ def test_make_serve_uses_a_real_key_restarts_varnish_and_stops_with_gunicorn():
         if serve.poll() is None:
             serve.send_signal(signal.SIGTERM)
             serve.wait(timeout=30)
+        reader.join(timeout=30)  # the output ends with the process (and its servers)
+        serve.stdout.close()
