@@ -12,7 +12,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from gtmp_site.core.http import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
+from gtmp_site.core.http import BODY_TOO_LARGE, DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 from gtmp_site.core.prose import plain_text
 
 
@@ -81,7 +81,7 @@ def request_too_large(request, status=413):
     (400): JSON on the API, the site's page elsewhere. Rendered without the
     request, whose body is never read."""
     detail = {
-        413: "The request body is larger than this site accepts.",
+        413: BODY_TOO_LARGE,
         400: "The Content-Length header is not a number.",
     }[status]
     return _api_error(request, status, detail) or HttpResponse(

@@ -10,7 +10,7 @@ from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from gtmp_site.core.http import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
+from gtmp_site.core.http import BODY_TOO_LARGE, DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 from gtmp_site.core.versioning import StaleObjectError
 
 logger = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ def exception_handler(exc, context):
         return response
     if isinstance(exc, RequestDataTooBig):  # a form body over DATA_UPLOAD_MAX_MEMORY_SIZE
         return Response(
-            {"detail": "The request body is larger than this site accepts."},
+            {"detail": BODY_TOO_LARGE},
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, TooManyFieldsSent):

@@ -26,6 +26,7 @@ import threading
 import time
 import urllib.request
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import wraps
 from typing import NamedTuple
 
@@ -158,7 +159,7 @@ class Purger:
     s-maxage, which HTTP_CACHE_SECONDS bounds."""
 
     def __init__(self):
-        self.waiting = {}  # url -> [keys, first try, next try, attempts]
+        self.waiting = {}  # url -> _Waiting
         self.condition = threading.Condition()
         self.thread = None
         self.busy = False
@@ -166,59 +167,69 @@ class Purger:
     def send(self, keys):
         with self.condition:
             for url in settings.VARNISH_URLS:
-                now = time.monotonic()
-                entry = self.waiting.setdefault(url, [set(), now, now, 0])
-                entry[0] |= keys
-                entry[2] = min(entry[2], now)
+                self._wait_for(url, keys, time.monotonic())
             if self.thread is None or not self.thread.is_alive():
                 self.thread = threading.Thread(target=self._run, name="purger", daemon=True)
                 self.thread.start()
             self.condition.notify()
 
+    def _wait_for(self, url, keys, due, since=None, attempts=0):
+        """Add ``keys`` to what waits for ``url``, due at ``due`` at the latest."""
+        waiting = self.waiting.setdefault(url, _Waiting(since or due, due))
+        waiting.keys |= keys
+        waiting.since = min(waiting.since, since or due)
+        waiting.due = min(waiting.due, due)
+        waiting.attempts = max(waiting.attempts, attempts)
+
     def _run(self):
         while True:
             with self.condition:
-                url, entry = self._next_due()
-                keys = entry[0]
+                url, waiting = self._next_due()
                 self.busy = True
             try:
-                sent = _purge(url, keys)
+                sent = _purge(url, waiting.keys)
             finally:
                 with self.condition:
                     self.busy = False
-                    self._done(url, entry, keys, sent)
+                    if not sent:
+                        self._retry(url, waiting)
                     self.condition.notify_all()
 
     def _next_due(self):
         while True:
             now = time.monotonic()
-            due = [(entry[2], url) for url, entry in self.waiting.items()]
-            if due and min(due)[0] <= now:
-                url = min(due)[1]
-                return url, self.waiting.pop(url)
-            self.condition.wait(min(due)[0] - now if due else None)
+            due = min(self.waiting, key=lambda url: self.waiting[url].due, default=None)
+            if due is not None and self.waiting[due].due <= now:
+                return due, self.waiting.pop(due)
+            self.condition.wait(self.waiting[due].due - now if due is not None else None)
 
-    def _done(self, url, entry, keys, sent):
-        if sent:
-            return
-        keys, first, _next, attempts = entry
+    def _retry(self, url, failed):
         now = time.monotonic()
-        if now - first > settings.VARNISH_PURGE_RETRY_SECONDS:
-            logger.error("Gave up purging %s from %s; they expire by s-maxage.", sorted(keys), url)
+        if now - failed.since > settings.VARNISH_PURGE_RETRY_SECONDS:
+            logger.error("Gave up purging %d keys from %s; they expire by s-maxage.",
+                         len(failed.keys), url)  # fmt: skip
             return
-        waiting = self.waiting.setdefault(url, [set(), first, now, attempts + 1])
-        waiting[0] |= keys
-        waiting[1] = min(waiting[1], first)
-        waiting[2] = now + min(2**attempts, 30)
-        waiting[3] = max(waiting[3], attempts + 1)
+        backoff = min(2**failed.attempts, 30)
+        self._wait_for(url, failed.keys, now + backoff, failed.since, failed.attempts + 1)
 
     def wait(self, timeout=10):
         """Wait until nothing is due (tests, and the benchmark's editor)."""
         deadline = time.monotonic() + timeout
         with self.condition:
-            while self.busy or any(e[2] <= time.monotonic() for e in self.waiting.values()):
+            while self.busy or any(w.due <= time.monotonic() for w in self.waiting.values()):
                 if not self.condition.wait(deadline - time.monotonic()):
                     break
+
+
+@dataclass
+class _Waiting:
+    """Keys waiting to be purged from one Varnish: since when, when next, how often
+    tried so far."""
+
+    since: float
+    due: float
+    attempts: int = 0
+    keys: set = field(default_factory=set)
 
 
 purger = Purger()
@@ -233,12 +244,13 @@ def purge_http_caches(keys):
 
 def _purge(url, keys):
     """Send the PURGEs for ``keys`` to one Varnish; True once it took them all."""
-    chunks, chunk = [], []
+    chunks, chunk, length = [], [], 0
     for key in sorted(keys):
-        if chunk and sum(len(k) + 1 for k in chunk) + len(key) > PURGE_HEADER_BYTES:
+        if chunk and length + len(key) > PURGE_HEADER_BYTES:
             chunks.append(chunk)
-            chunk = []
+            chunk, length = [], 0
         chunk.append(key)
+        length += len(key) + 1
     chunks.append(chunk)
     for chunk in chunks:
         request = urllib.request.Request(

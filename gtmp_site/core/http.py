@@ -12,6 +12,7 @@ from django.db import InterfaceError, OperationalError
 # (connect or statement timeout): the request may succeed if retried later.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
+BODY_TOO_LARGE = "The request body is larger than this site accepts."
 
 
 def client_address(request):
