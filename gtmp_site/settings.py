@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # No wait for the database in a request lasts longer than DB_WAIT_SECONDS.
+    "gtmp_site.core.http.DatabaseWaitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A body larger than the site accepts is refused before anything reads it.
     "gtmp_site.core.http.BodyLimitMiddleware",
@@ -113,14 +115,24 @@ DATABASES = {
 # Persistent connections by default (seconds); 0 closes after each request.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# A database that does not answer fails the request within seconds (503, see
-# gtmp_site/core/middleware.py) instead of holding a worker.
-DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", default=3)
+# A database that does not answer fails the request within seconds (a 503, see
+# gtmp_site/views.py) instead of holding a worker: connecting is bounded by
+# DB_CONNECT_TIMEOUT, each wait for the server in a request by DB_WAIT_SECONDS
+# (gtmp_site/core/postgresql), a statement on the server by DB_STATEMENT_TIMEOUT_MS,
+# and a dead peer or network is noticed by TCP keepalives and tcp_user_timeout.
+DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", default=2)
+DB_WAIT_SECONDS = env.float("DB_WAIT_SECONDS", default=2.0)
 DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=10_000)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "gtmp_site.core.postgresql"
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         connect_timeout=DB_CONNECT_TIMEOUT,
         options=f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}",
+        keepalives=1,
+        keepalives_idle=10,
+        keepalives_interval=2,
+        keepalives_count=3,
+        tcp_user_timeout=int(DB_WAIT_SECONDS * 1000),
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite as a web app needs it: readers never wait for a writer (WAL), a
@@ -283,6 +295,10 @@ AXES_SENSITIVE_PARAMETERS = []
 # Backups: django-dbbackup (make backup / make restore, docs/operations.md),
 # pg_dump/psql for PostgreSQL, an SQL dump for SQLite; the newest 10 are kept.
 DBBACKUP_CLEANUP_KEEP = 10
+# The PostgreSQL backend with bounded waits is PostgreSQL to pg_dump.
+DBBACKUP_CONNECTOR_MAPPING = {
+    "gtmp_site.core.postgresql": "dbbackup.db.postgresql.PgDumpBinaryConnector"
+}
 
 LOGGING = {
     "version": 1,
@@ -309,6 +325,12 @@ API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=256 * 1024)
 # The largest file upload (an admin import) a request may carry; any other body
 # is bounded by Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+# What one admin import takes (market/spreadsheets.py); the admin states it beside
+# the file field. The file's size stays under UPLOAD_MAX_BYTES, so the editor sees
+# the form's message rather than the 413 page.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=4 * 1024 * 1024)
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=40 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=2000)
 REST_FRAMEWORK = {
     # Token first, so an anonymous write gets 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -3,7 +3,7 @@
 import sys
 
 from django.core.cache import cache
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import DatabaseError, connections
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
@@ -12,7 +12,13 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from gtmp_site.core.http import BODY_TOO_LARGE, DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
+from gtmp_site.core.http import (
+    BAD_LENGTH,
+    BODY_TOO_LARGE,
+    DATABASE_UNAVAILABLE,
+    RETRY_AFTER_SECONDS,
+    TOO_MANY_FIELDS,
+)
 from gtmp_site.core.prose import plain_text
 
 
@@ -72,20 +78,31 @@ def _api_error(request, status, detail):
 
 def bad_request(request, exception):
     if isinstance(exception, RequestDataTooBig):
-        return request_too_large(request)
+        return refused(request, "too-large")
+    if isinstance(exception, TooManyFieldsSent):
+        return refused(request, "too-many-fields")
     return _api_error(request, 400, "Bad request.") or defaults.bad_request(request, exception)
 
 
-def request_too_large(request, status=413):
-    """A body over the site's limits (413), or one whose length is not a number
-    (400): JSON on the API, the site's page elsewhere. Rendered without the
-    request, whose body is never read."""
-    detail = {
-        413: BODY_TOO_LARGE,
-        400: "The Content-Length header is not a number.",
-    }[status]
+# Requests refused for their body: (status, the API's detail, the page's heading and text).
+REFUSALS = {
+    "too-large": (413, BODY_TOO_LARGE, "Too much sent", "What was sent is larger than this "
+                  "site accepts. Nothing was saved; please send less at a time."),
+    "bad-length": (400, BAD_LENGTH, "Malformed request", "The request's stated length does "
+                   "not match what was sent. Nothing was saved."),
+    "too-many-fields": (400, TOO_MANY_FIELDS, "Too many fields", "The page sent more fields "
+                        "than one save takes, so nothing was saved. Go back: the page still "
+                        "holds what you typed. Save fewer rows at a time."),
+}  # fmt: skip
+
+
+def refused(request, reason):
+    """A request refused for its body (``REFUSALS``): JSON on the API, the site's
+    page elsewhere. Rendered without the request, whose body may be unread."""
+    status, detail, heading, text = REFUSALS[reason]
     return _api_error(request, status, detail) or HttpResponse(
-        loader.render_to_string("413.html", {"status": status}), status=status
+        loader.render_to_string("refused.html", {"heading": heading, "text": text}),
+        status=status,
     )
 
 

@@ -7,6 +7,7 @@ from gtmp_site.core.admin_base import (
     VersionedInlineFormSet,
     VersionedInlineMixin,
 )
+from gtmp_site.core.gate import refuse_publication
 from market import forecast
 from market.models import (
     AuditEvent,
@@ -17,7 +18,6 @@ from market.models import (
     Report,
     ReportSection,
     Segment,
-    refuse_publication,
 )
 from market.resources import MarketFigureResource
 from market.spreadsheets import SpreadsheetAdminMixin
@@ -116,8 +116,9 @@ class MarketEstimateInline(VersionedInlineMixin, admin.StackedInline):
 class ReportAdminForm(VersionedAdminForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The figures formset applies the publish gate to the report and figures as posted.
-        self.instance.checked_with_its_figures = True
+        # A change form sent with its figures: the figures formset applies the publish
+        # gate to the report and figures as posted. A revert sends the report alone.
+        self.instance.checked_with_its_figures = "figures-TOTAL_FORMS" in self.data
 
 
 class ChecksMessagesMixin:

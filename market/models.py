@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gtmp_site.core.fields import HttpsURLField, ProseField
+from gtmp_site.core.gate import refuse_publication
 from gtmp_site.core.models import ContentModel, latest_change
 from gtmp_site.core.querysets import PublishedQuerySet
 from market import forecast, placeholders
@@ -374,19 +375,6 @@ class Report(ContentModel):
     def amount_text(self, value):
         """A market size with its currency and unit: 'USD 4.00 billion'."""
         return f"{self.currency} {forecast.value_text(value)} {self.unit}"
-
-
-def refuse_publication(errors, field=None):
-    """Raise the publish gate's ValidationError listing ``errors``, if there are any."""
-    if not errors:
-        return
-    message = ValidationError(
-        "A published or scheduled report cannot have contradicting numbers. Fix these, or "
-        "set the report back to draft first: %(errors)s",
-        code="publish-gate",
-        params={"errors": " ".join(errors)},
-    )
-    raise ValidationError({field: message}) if field else message
 
 
 class OfReportQuerySet(PublishedQuerySet):

@@ -5,12 +5,30 @@ Only what the HTML holds counts: a field the form class has but the page
 never renders is not sent, exactly as with a real browser.
 """
 
+import csv
 import http.cookiejar
+import io
 import re
 import urllib.error
 import urllib.parse
 import urllib.request
 from html.parser import HTMLParser
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+
+def admin_url(model, action, *args):
+    """The URL of ``model``'s admin page ``action`` (changelist, add, change, ...)."""
+    opts = model._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{action}", args=args)
+
+
+def csv_file(rows, name="figures.csv"):
+    """An uploaded CSV file of ``rows``, as a browser sends it."""
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return SimpleUploadedFile(name, out.getvalue().encode(), content_type="text/csv")
 
 
 class _FormReader(HTMLParser):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from companies.models import Company, ReportCompany
 from faq.models import Question
 from market.models import MarketFigure, Region, Report, ReportSection, Segment
-from tests.admin_forms import admin_post_data
+from tests.admin_forms import admin_post_data, admin_url
 from tests.factories import (
     CompanyFactory,
     EditorFactory,
@@ -40,10 +40,6 @@ CONTENT_MODELS = {
 def editor_client(client):
     client.force_login(EditorFactory())
     return client
-
-
-def admin_url(model, action, *args):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{action}", args=args)
 
 
 @pytest.mark.parametrize("model", CONTENT_MODELS, ids=lambda m: m.__name__)
@@ -255,3 +251,37 @@ def test_saving_a_wrong_figure_warns_the_editor(editor_client):
 )
 def test_a_malformed_history_address_is_a_404_not_a_500(editor_client, tail):
     assert editor_client.get(f"/admin/faq/question/{tail}").status_code == 404
+
+
+def test_no_change_page_sends_more_fields_than_one_save_takes(editor_client, settings):
+    """A report with more figures than fit in one save: the page leaves them out and
+    links to their list, and the page as rendered saves."""
+    from tests.admin_forms import rendered_form
+
+    report = ReportFactory()
+    for year in range(1995, 2095):
+        MarketFigure.objects.create(report=report, year=year, value=1, kind="estimate",
+                                    source="Test")  # fmt: skip
+    url = admin_url(Report, "change", report.pk)
+    page = editor_client.get(url)
+    html = page.content.decode()
+    fields = rendered_form(page, "report_form")
+    assert sum(map(len, fields.values())) <= settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    assert "The 100 market figures are too many to edit on this page" in html
+    listing = admin_url(MarketFigure, "changelist") + f"?report={report.pk}"
+    assert f'href="{listing}"' in html
+    assert editor_client.get(listing).context["cl"].result_count == 100
+    fields["title"] = "Renamed"
+    assert editor_client.post(url, fields).status_code == 302
+    assert Report.objects.get(pk=report.pk).title == "Renamed"
+
+
+def test_a_form_over_the_field_limit_gets_a_plain_page_not_a_bare_400(editor_client, settings):
+    report = ReportFactory()
+    url = admin_url(Report, "change", report.pk)
+    many = {f"field-{n}": "x" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
+    response = editor_client.post(url, many)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "<h1>Too many fields</h1>" in html and "the page still holds what you typed" in html
+    assert "js/form_limit." in editor_client.get(url).content.decode()  # says so before sending

@@ -137,3 +137,65 @@ def test_two_workers_count_one_budget_together(tmp_path, cache):
         codes = [fetch(url + "/api/v1/companies/")[0] for _ in range(20)]
     assert codes.count(200) == 10
     assert set(codes[10:]) == {429}
+
+
+class FreezingProxy:
+    """A TCP proxy to PostgreSQL that can freeze: after ``freeze()`` it forwards
+    nothing more and answers no new connection, while keeping every socket open,
+    as a hung server or host does. TCP notices nothing."""
+
+    def __init__(self, target=("127.0.0.1", 5432)):
+        self.target = target
+        self.frozen = threading.Event()
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.sockets = [self.server]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        with contextlib.suppress(OSError):
+            while True:
+                client, _ = self.server.accept()
+                self.sockets.append(client)
+                if self.frozen.is_set():
+                    continue  # accepted, never answered
+                upstream = socket.create_connection(self.target)
+                self.sockets.append(upstream)
+                for a, b in ((client, upstream), (upstream, client)):
+                    threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    def _pump(self, source, sink):
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                if self.frozen.is_set():
+                    threading.Event().wait()  # holds the data, and the sockets, for good
+                sink.sendall(data)
+
+    def freeze(self):
+        self.frozen.set()
+
+    def close(self):
+        for sock in self.sockets:
+            sock.close()
+
+
+def test_a_postgresql_that_hangs_mid_connection_cannot_hold_a_request(tmp_path):
+    """The probe's finding: a worker already connected hung 31 s on /healthz."""
+    proxy = FreezingProxy()
+    try:
+        database = f"postgres://postgres@127.0.0.1:{proxy.port}/postgres"
+        # One thread: the request after the freeze reuses the connection made before.
+        with serving(tmp_path, workers=1, gunicorn_args=("--threads", "1"),
+                     DATABASE_URL=database) as (url, _server):  # fmt: skip
+            assert fetch(url + "/healthz")[0] == 200
+            proxy.freeze()
+            for path in ("/healthz", REPORT, "/sitemap.xml", "/api/v1/reports/"):
+                started = time.monotonic()
+                status, headers, body = fetch(url + path)
+                took = time.monotonic() - started
+                print(path, status, f"{took:.2f} s")
+                assert status == 503 and took < 5, (path, status, took)
+                assert path == "/healthz" or int(headers["Retry-After"]) > 0
+                assert_no_leak(body)
+    finally:
+        proxy.close()

@@ -330,7 +330,7 @@ def fill_with_payloads(payloads):
                     values[name] = f"{fitting[n % len(fitting)]} #{pk}-{name}"
                 else:
                     values[name] = "Safe words.\n\n" + "\n\n".join(payloads)
-            model.objects.filter(pk=pk).update(**values)
+            model._base_manager.filter(pk=pk).update(**values)  # past the publish gate too
 
 
 def public_pages(report):

@@ -3,18 +3,19 @@ recovery of deleted objects, spreadsheet import and export, the audit trail."""
 
 import csv
 import io
+import zipfile
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from companies.models import Company
 from market.models import AuditEvent, MarketFigure, Report
-from tests.admin_forms import admin_post_data, rendered_form
+from tests.admin_forms import admin_post_data, admin_url, csv_file, rendered_form
 from tests.factories import (
     CompanyFactory,
     MarketFigureFactory,
@@ -23,11 +24,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def admin_url(model, action, *args):
-    opts = model._meta
-    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{action}", args=args)
 
 
 # Drafts, scheduling, preview ---------------------------------------------------------
@@ -139,13 +135,6 @@ def test_changelist_links_to_recovery(editor):
 
 
 # Import and export ---------------------------------------------------------------------------
-
-
-def csv_file(rows, name="figures.csv"):
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerows(rows)
-    return SimpleUploadedFile(name, out.getvalue().encode(), content_type="text/csv")
 
 
 HEADER = ["report", "segment", "year", "value", "kind", "source", "source_url", "note", "version"]
@@ -432,3 +421,66 @@ def test_revert_works_for_every_kind_of_content(editor, factory):
     assert response.status_code == 302, response.content.decode()[:3000]
     obj.refresh_from_db()
     assert getattr(obj, field) == getattr(first, field) != form[field]
+
+
+# Bounded imports -------------------------------------------------------------------
+
+
+def xlsx_file(rows):
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile("figures.xlsx", buffer.getvalue())
+
+
+def import_errors(response):
+    assert "confirm_form" not in response.context
+    return " ".join(response.context["form"].errors.get("import_file", []))
+
+
+def test_the_import_page_states_its_limits_beside_the_file_field(editor):
+    html = editor.get(admin_url(MarketFigure, "import")).content.decode()
+    assert "CSV or XLSX, up to 4.0\xa0MB and 2,000 rows." in html
+
+
+def test_a_file_over_the_size_limit_is_refused_naming_the_limit(editor, report_with_segment):
+    line = ["us-gtmp", "", "2022", "4.10", "estimate", "P" * 200, "", "", ""]
+    upload = csv_file([HEADER] + [line] * 20_000)  # 4.3 MB, under the request limit
+    assert settings.IMPORT_MAX_BYTES < upload.size < settings.UPLOAD_MAX_BYTES
+    errors = import_errors(dry_run(editor, MarketFigure, upload))
+    assert "imports take files up to 4.0\xa0MB" in errors
+    assert MarketFigure.objects.count() == 1
+
+
+def test_more_rows_than_the_limit_are_refused_before_any_is_read(editor, report_with_segment):
+    line = ["us-gtmp", "", "2022", "4.10", "estimate", "P", "", "", ""]
+    for upload, fmt in [(csv_file([HEADER] + [line] * 2001), 0),
+                        (xlsx_file([HEADER] + [line] * 2001), 1)]:  # fmt: skip
+        errors = import_errors(dry_run(editor, MarketFigure, upload, fmt))
+        assert "more than 2,000 rows, the most one import takes" in errors
+    ok = csv_file([HEADER] + [[*line[:2], str(2022 + n), *line[3:]] for n in range(1, 5)])
+    assert "confirm_form" in dry_run(editor, MarketFigure, ok).context
+
+
+def test_a_spreadsheet_that_unpacks_too_large_is_refused_unread(editor, settings):
+    """A zip bomb: 2 MB of archive that would unpack to 200 MB of sheet."""
+    buffer = io.BytesIO()
+    block = b"<row><c><v>1</v></c></row>" * 40_000
+    with (
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive,
+        archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet,
+    ):
+        for _ in range(200):
+            sheet.write(block)
+    upload = SimpleUploadedFile("bomb.xlsx", buffer.getvalue())
+    assert upload.size < settings.IMPORT_MAX_BYTES
+    errors = import_errors(dry_run(editor, MarketFigure, upload, fmt=1))
+    assert "unpacks to 198.4\xa0MB; imports take spreadsheets of up to 40.0\xa0MB" in errors
+
+
+def test_a_damaged_spreadsheet_is_refused_in_words(editor):
+    upload = SimpleUploadedFile("figures.xlsx", b"PK\x03\x04" + b"\x00" * 100)
+    errors = import_errors(dry_run(editor, MarketFigure, upload, fmt=1))
+    assert errors == "The file cannot be read as an XLSX spreadsheet."

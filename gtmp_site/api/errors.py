@@ -5,12 +5,19 @@ import logging
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.http import UnreadablePostError
 from rest_framework import status
 from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from gtmp_site.core.http import BODY_TOO_LARGE, DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
+from gtmp_site.core.http import (
+    BAD_LENGTH,
+    BODY_TOO_LARGE,
+    DATABASE_UNAVAILABLE,
+    RETRY_AFTER_SECONDS,
+    TOO_MANY_FIELDS,
+)
 from gtmp_site.core.versioning import StaleObjectError
 
 logger = logging.getLogger(__name__)
@@ -27,10 +34,9 @@ def exception_handler(exc, context):
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, TooManyFieldsSent):
-        return Response(
-            {"detail": "The request sends more fields than this site accepts."},
-            status=status.HTTP_400_BAD_REQUEST,
-        )
+        return Response({"detail": TOO_MANY_FIELDS}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, UnreadablePostError):  # the body ended before its Content-Length
+        return Response({"detail": BAD_LENGTH}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):  # a model rule the serializer did not check
         return Response(get_error_detail(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, StaleObjectError):  # saved by someone else between read and write

@@ -19,10 +19,12 @@ from datetime import timedelta
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.messages.storage import default_storage
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
@@ -39,6 +41,7 @@ from simple_history.models import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_m2m_reverse_field_name
 
+from gtmp_site.core import gate
 from gtmp_site.core.fields import (
     FiniteDecimalField,
     SafeModelChoiceField,
@@ -46,6 +49,7 @@ from gtmp_site.core.fields import (
     is_valid_key,
     normalize_prose,
 )
+from gtmp_site.core.gate import PublishRefused
 from gtmp_site.core.models import OpenEditor
 from gtmp_site.core.versioning import StaleObjectError
 
@@ -369,6 +373,40 @@ class ContentAdmin(ContentFormsMixin, SimpleHistoryAdmin):
     def get_changelist_form(self, request, **kwargs):
         return super().get_changelist_form(request, **{"form": VersionedAdminForm, **kwargs})
 
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["max_fields"] = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS  # static/js/form_limit.js
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    # Fields a page sends besides its forms' own: CSRF token, save buttons, spares.
+    SPARE_FIELDS = 50
+
+    def get_inline_instances(self, request, obj=None):
+        """The inlines that fit in one save: a page whose rows would send more fields
+        than DATA_UPLOAD_MAX_NUMBER_FIELDS could never be saved, so the inlines
+        that do not fit are left out, last first, and the page links to their own
+        lists instead (``request.inlines_elsewhere``)."""
+        inlines = super().get_inline_instances(request, obj)
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        if obj is None or obj.pk is None or limit is None:
+            return inlines
+        room = limit - self.SPARE_FIELDS - len(self.get_form(request, obj).base_fields)
+        kept, elsewhere = [], []
+        for inline in inlines:
+            formset = inline.get_formset(request, obj)
+            rows = formset.fk.model._default_manager.filter(**{formset.fk.name: obj}).count()
+            # Each row: its fields, plus the key, the parent's key and DELETE;
+            # each formset: four management fields.
+            fields = (rows + formset.extra) * (len(formset.form.base_fields) + 3) + 4
+            if fields <= room:
+                kept.append(inline)
+                room -= fields
+                continue
+            opts = inline.model._meta
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+            elsewhere.append((rows, opts.verbose_name_plural, f"{url}?{formset.fk.name}={obj.pk}"))
+        request.inlines_elsewhere = elsewhere
+        return kept
+
     def get_historical_record_context_helper(self, request, historical_record):
         return HistoryDiffs(self.model, historical_record)
 
@@ -479,15 +517,15 @@ class ContentAdmin(ContentFormsMixin, SimpleHistoryAdmin):
                 return HttpResponseRedirect(
                     reverse(f"admin:{opts.app_label}_{opts.model_name}_recover")
                 )
-        return self._refusing_stale_saves(
+        return self._as_one_write(
             super().history_form_view, request, object_id, version_id, extra_context
         )
 
     def changeform_view(self, request, *args, **kwargs):
-        return self._refusing_stale_saves(super().changeform_view, request, *args, **kwargs)
+        return self._as_one_write(super().changeform_view, request, *args, **kwargs)
 
     def changelist_view(self, request, *args, **kwargs):
-        return self._refusing_stale_saves(super().changelist_view, request, *args, **kwargs)
+        return self._as_one_write(super().changelist_view, request, *args, **kwargs)
 
     def deletion_refusal(self, obj, opened_version):
         """Why ``obj`` may not be deleted now, or None: it changed since the editor's
@@ -535,13 +573,21 @@ class ContentAdmin(ContentFormsMixin, SimpleHistoryAdmin):
                 self.message_user(request, refusal, messages.ERROR)
                 return HttpResponseRedirect(request.get_full_path())
         extra = {**(extra_context or {}), "opened_version": obj.version if obj else None}
-        return super().delete_view(request, object_id, extra)
+        return self._as_one_write(super().delete_view, request, object_id, extra)
 
-    def _refusing_stale_saves(self, view, request, *args, **kwargs):
+    def _as_one_write(self, view, request, *args, **kwargs):
+        """``view`` as one write, judged by the publish gate when it ends
+        (gtmp_site/core/gate.py). A save that lands between the form's check and
+        ours, or a result the gate refuses, undoes the whole request: the editor is
+        told why, and nothing the request said before (such as "changed
+        successfully") is shown."""
         try:
-            return view(request, *args, **kwargs)
-        except StaleObjectError as exc:  # a save landed between the form check and ours
-            self.message_user(
-                request, f"Not saved: {exc} Reload and apply your changes again.", messages.ERROR
-            )
-            return HttpResponseRedirect(request.get_full_path())
+            with gate.guard():
+                return view(request, *args, **kwargs)
+        except StaleObjectError as exc:
+            message = f"Not saved: {exc} Reload and apply your changes again."
+        except PublishRefused as exc:
+            message = f"Not saved: {' '.join(exc.messages)}"
+        request._messages = default_storage(request)  # as MessageMiddleware makes it
+        self.message_user(request, message, messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())

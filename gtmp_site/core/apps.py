@@ -13,6 +13,22 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(ensure_editors_group, sender=self)
         self.connect_cache_invalidation()
+        self.connect_publish_gate()
+
+    def connect_publish_gate(self):
+        """Every row saved or deleted, cascades included, is judged by the publish
+        gate (gtmp_site/core/gate.py) before its transaction commits."""
+        from gtmp_site.core import gate
+        from gtmp_site.core.models import ContentModel
+
+        def written(sender, instance, raw=False, **kwargs):
+            if not raw:  # loaddata restores a backup row by row: judged as a whole after
+                gate.touched(sender, instance.pk, instance.parent_rows())
+
+        for model in apps.get_models():
+            if issubclass(model, ContentModel):
+                post_save.connect(written, sender=model, weak=False)
+                post_delete.connect(written, sender=model, weak=False)
 
     def connect_cache_invalidation(self):
         """Every save, delete or many-to-many change of content makes the cached

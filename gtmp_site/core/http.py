@@ -7,12 +7,15 @@ import time
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
+from django.http import UnreadablePostError
 
 # Errors that mean the database cannot be reached or did not answer in time
 # (connect or statement timeout): the request may succeed if retried later.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
 BODY_TOO_LARGE = "The request body is larger than this site accepts."
+BAD_LENGTH = "The Content-Length header does not match the body sent."
+TOO_MANY_FIELDS = "The request sends more fields than this site accepts."
 
 
 def client_address(request):
@@ -37,28 +40,51 @@ def client_address(request):
         return remote
 
 
+class DatabaseWaitMiddleware:
+    """Bounds each wait for the database in a request to settings.DB_WAIT_SECONDS
+    (gtmp_site/core/postgresql); on SQLite, the busy timeout bounds it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from gtmp_site.core.postgresql.base import bounded_waits
+
+        with bounded_waits(settings.DB_WAIT_SECONDS):
+            return self.get_response(request)
+
+
 class BodyLimitMiddleware:
     """413 for a request that says its body is larger than the site accepts,
     before anything reads it: settings.UPLOAD_MAX_BYTES for a file upload
     (multipart), DATA_UPLOAD_MAX_MEMORY_SIZE for any other body. A body sent
     without a length is bounded where it is read (Django's and the API's limits,
     answered 413 by gtmp_site/views.py and gtmp_site/api/errors.py). A length
-    that is not a number is a 400."""
+    that is not a number, or larger than the body sent, is a 400."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        from gtmp_site.views import request_too_large
+        from gtmp_site.views import refused
 
         declared = request.META.get("CONTENT_LENGTH") or "0"
         if not declared.isdigit():
-            return request_too_large(request, status=400)
+            return refused(request, "bad-length")
         upload = request.content_type == "multipart/form-data"
         limit = settings.UPLOAD_MAX_BYTES if upload else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if int(declared) > limit:
-            return request_too_large(request)
+            return refused(request, "too-large")
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        """A body shorter than its Content-Length (the client stopped sending) is
+        the client's error: 400, not 500."""
+        from gtmp_site.views import refused
+
+        if isinstance(exception, UnreadablePostError):
+            return refused(request, "bad-length")
+        return None
 
 
 class ResourcePolicyMiddleware:

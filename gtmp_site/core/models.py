@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from gtmp_site.core import shown
+from gtmp_site.core import gate, shown
 from gtmp_site.core.querysets import ContentQuerySet
 from gtmp_site.core.versioning import VersionedModel
 
@@ -14,6 +14,7 @@ class ContentModel(VersionedModel):
     """Editable content: a ``version`` that refuses stale saves, the time of the
     last save, and a history of every version.
 
+    Every save and delete passes the publish gate (gtmp_site/core/gate.py).
     The history table is made for each concrete model, in its own app. A model
     whose many-to-many changes belong in its history names them in
     ``_history_m2m_fields`` (django-simple-history reads that attribute).
@@ -35,24 +36,42 @@ class ContentModel(VersionedModel):
         shown.note_row(instance)
         return instance
 
-    def _parent_ids(self):
-        return {
-            field: getattr(self, field.attname)
-            for field in self._meta.concrete_fields
+    def save(self, *args, **kwargs):
+        with gate.guard():
+            super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        with gate.guard():
+            return super().delete(*args, **kwargs)
+
+    @classmethod
+    def parent_fields(cls):
+        """The foreign keys to other content: the rows this one belongs to."""
+        return [
+            field
+            for field in cls._meta.concrete_fields
             if field.many_to_one and issubclass(field.related_model, ContentModel)
+        ]
+
+    def _parent_ids(self):
+        return {field: getattr(self, field.attname) for field in self.parent_fields()}
+
+    def parent_rows(self):
+        """(model, pk) of this row's content parents, before and after the change
+        being made (a figure moved to another segment has two)."""
+        loaded = getattr(self, "_loaded_parents", {})
+        return {
+            (field.related_model, parent)
+            for field, value in self._parent_ids().items()
+            for parent in {value, loaded.get(field)} - {None}
         }
 
     def changed_keys(self):
         """The keys a change of this row changes (gtmp_site/core/shown.py): its own,
-        its model's, and its parents', before and after the change (a figure moved
-        to another segment changes both): every response that showed the row, a
-        list it is in, or the children of one of its parents."""
-        keys = {shown.key(type(self), self.pk), shown.key(type(self))}
-        loaded = getattr(self, "_loaded_parents", {})
-        for field, value in self._parent_ids().items():
-            for parent in {value, loaded.get(field)} - {None}:
-                keys.add(shown.key(field.related_model, parent))
-        return keys
+        its model's, and its parents', before and after the change: every response
+        that showed the row, a list it is in, or the children of one of its parents."""
+        parents = {shown.key(model, pk) for model, pk in self.parent_rows()}
+        return {shown.key(type(self), self.pk), shown.key(type(self)), *parents}
 
 
 class OpenEditor(models.Model):

@@ -4,13 +4,41 @@ downloads; and what a query's result depends on, for the response cache."""
 from django.db import models
 from django.db.models.query import ModelIterable
 
-from gtmp_site.core import shown
+from gtmp_site.core import gate, shown
 
 
 class ContentQuerySet(models.QuerySet):
     """The queryset of every content model: while a cacheable response is made,
-    each query says what its result depends on (gtmp_site/core/shown.py). The
-    system check core.E003 makes sure no content model's manager does without."""
+    each query says what its result depends on (gtmp_site/core/shown.py); every
+    write in bulk passes the publish gate (gtmp_site/core/gate.py), as saves do.
+    The system check core.E003 makes sure no content model's manager does without."""
+
+    def update(self, **kwargs):
+        with gate.guard():
+            fields = self.model.parent_fields()
+            parents = [f.related_model for f in fields]
+            for pk, *values in self.values_list("pk", *(f.attname for f in fields)):  # as before
+                gate.touched(self.model, pk, zip(parents, values, strict=True))
+            return super().update(**kwargs)
+
+    def delete(self):
+        with gate.guard():  # each row deleted is noted by its post_delete signal
+            return super().delete()
+
+    def bulk_create(self, objs, *args, **kwargs):
+        with gate.guard():
+            created = super().bulk_create(objs, *args, **kwargs)
+            self._touched(created)
+            return created
+
+    def bulk_update(self, objs, *args, **kwargs):
+        with gate.guard():
+            self._touched(objs)
+            return super().bulk_update(objs, *args, **kwargs)
+
+    def _touched(self, objs):
+        for obj in objs:
+            gate.touched(self.model, obj.pk, obj.parent_rows())
 
     def _fetch_all(self):
         fresh = self._result_cache is None

@@ -12,12 +12,12 @@ from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from companies.models import Company, CompanyEvent, ReportCompany
 from faq.models import Question
+from gtmp_site.core import gate
 from gtmp_site.core.cache import changes_batched
 from market.models import (
     Country,
@@ -53,7 +53,7 @@ class Command(BaseCommand):
         for path in sorted(CONTENT_DIR.glob("*.toml")):
             with path.open("rb") as fh:
                 content = tomllib.load(fh)
-            with transaction.atomic(), changes_batched():
+            with gate.guard(), changes_batched():  # judged and purged as one change
                 created = load_report(content, reset=reset)
             title = content["report"]["title"]
             if created:
