@@ -155,6 +155,7 @@ def test_pagination_has_a_default_and_a_capped_page_size(api):
     assert "page=2" in first["next"]
     assert len(api.get(f"{API}/companies/?page_size=1000").json()["results"]) == 100
     assert api.get(f"{API}/companies/?page=99").status_code == 404
+    assert api.get(f"{API}/companies/?page=").json() == {"page": ["Give a page number."]}
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,12 @@ class Pagination(PageNumberPagination):
             )
         return super().get_page_size(request)
 
+    def paginate_queryset(self, queryset, request, view=None):
+        # DRF reads "?page=" as page 1; the schema says a page is an integer.
+        if request.query_params.get(self.page_query_param) == "":
+            raise exceptions.ValidationError({self.page_query_param: ["Give a page number."]})
+        return super().paginate_queryset(queryset, request, view)
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
