@@ -70,6 +70,8 @@ def edit(label, kind):
     from django.db import transaction
     from django.db.models import ProtectedError, RestrictedError
 
+    from gtmp_site.core.gate import PublishRefused
+
     model = apps.get_model(label)
     row = sample(model)
     if kind == "delete":
@@ -77,8 +79,8 @@ def edit(label, kind):
             try:
                 with transaction.atomic():
                     candidate.delete()
-            except (ProtectedError, RestrictedError):
-                continue
+            except (ProtectedError, RestrictedError, PublishRefused):
+                continue  # kept by a foreign key, or by the publish gate
             return f"deleted {label} {candidate}"
         return f"every {label} is protected from deletion: nothing deleted"
     if kind == "m2m":
