@@ -63,8 +63,12 @@ def site_url(chromium_path, site_folder):
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path):
+    """Chromium, for one module at a time: while Playwright's sync API runs, its
+    event loop is this thread's, and Django refuses database access in a thread
+    with a running loop. Closed before the worker goes on to another module, it
+    never meets the database tests that xdist gives the same worker."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
