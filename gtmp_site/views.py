@@ -13,7 +13,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from gtmp_site.core.http import (
-    BAD_LENGTH,
     BODY_TOO_LARGE,
     DATABASE_UNAVAILABLE,
     RETRY_AFTER_SECONDS,
@@ -88,8 +87,8 @@ def bad_request(request, exception):
 REFUSALS = {
     "too-large": (413, BODY_TOO_LARGE, "Too much sent", "What was sent is larger than this "
                   "site accepts. Nothing was saved; please send less at a time."),
-    "bad-length": (400, BAD_LENGTH, "Malformed request", "The request's stated length does "
-                   "not match what was sent. Nothing was saved."),
+    "bad-length": (400, "The Content-Length header is not a number.", "Malformed request",
+                   "The request's stated length is not a number. Nothing was saved."),
     "too-many-fields": (400, TOO_MANY_FIELDS, "Too many fields", "The page sent more fields "
                         "than one save takes, so nothing was saved. Go back: the page still "
                         "holds what you typed. Save fewer rows at a time."),

@@ -5,14 +5,12 @@ import logging
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.http import UnreadablePostError
 from rest_framework import status
 from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from gtmp_site.core.http import (
-    BAD_LENGTH,
     BODY_TOO_LARGE,
     DATABASE_UNAVAILABLE,
     RETRY_AFTER_SECONDS,
@@ -35,8 +33,6 @@ def exception_handler(exc, context):
         )
     if isinstance(exc, TooManyFieldsSent):
         return Response({"detail": TOO_MANY_FIELDS}, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, UnreadablePostError):  # the body ended before its Content-Length
-        return Response({"detail": BAD_LENGTH}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):  # a model rule the serializer did not check
         return Response(get_error_detail(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, StaleObjectError):  # saved by someone else between read and write

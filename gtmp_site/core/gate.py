@@ -17,7 +17,8 @@ A path that writes several rows in one step (a form with its inlines, an
 import, the loader) wraps the step in one ``guard()``, so only the end result is
 judged, not the half-way states between its saves. Forms still check the same
 rule in ``clean()`` to show the editor the errors beside their input; the gate is
-what makes the rule hold when a path forgets.
+what makes the rule hold when a path forgets. Many-to-many links are not noted:
+no report check reads one (a company's segments, say).
 """
 
 import threading
@@ -54,15 +55,14 @@ def guard():
     """Judge the content written inside as one change, when the outermost guard is
     left (see the module docstring). Opens a transaction (a savepoint if nested in
     one that is not a guard)."""
-    touched = getattr(_state, "touched", None)
-    if touched is not None:  # an outer guard judges the whole
+    if getattr(_state, "touched", None) is not None:  # an outer guard judges the whole
         yield
         return
-    _state.touched = touched = set()
+    _state.touched = rows = set()
     try:
         with transaction.atomic():
             yield
-            _judge(touched)
+            _judge(rows)
     finally:
         _state.touched = None
 
@@ -104,7 +104,7 @@ def _roots(rows):
             for values in model._base_manager.filter(pk__in=pks).values_list(*names):
                 rows |= {
                     (f.related_model, v)
-                    for f, v in zip(parents, values, strict=False)
+                    for f, v in zip(parents, values, strict=True)
                     if v is not None
                 }
     return roots

@@ -7,14 +7,14 @@ import time
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import UnreadablePostError
+
+from gtmp_site.core.postgresql.base import bounded_waits
 
 # Errors that mean the database cannot be reached or did not answer in time
 # (connect or statement timeout): the request may succeed if retried later.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
 BODY_TOO_LARGE = "The request body is larger than this site accepts."
-BAD_LENGTH = "The Content-Length header does not match the body sent."
 TOO_MANY_FIELDS = "The request sends more fields than this site accepts."
 
 
@@ -48,8 +48,6 @@ class DatabaseWaitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from gtmp_site.core.postgresql.base import bounded_waits
-
         with bounded_waits(settings.DB_WAIT_SECONDS):
             return self.get_response(request)
 
@@ -60,7 +58,8 @@ class BodyLimitMiddleware:
     (multipart), DATA_UPLOAD_MAX_MEMORY_SIZE for any other body. A body sent
     without a length is bounded where it is read (Django's and the API's limits,
     answered 413 by gtmp_site/views.py and gtmp_site/api/errors.py). A length
-    that is not a number, or larger than the body sent, is a 400."""
+    that is not a number is a 400. One larger than the body sent needs nothing
+    here: the server hands over the shorter body, which its parser refuses."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -76,15 +75,6 @@ class BodyLimitMiddleware:
         if int(declared) > limit:
             return refused(request, "too-large")
         return self.get_response(request)
-
-    def process_exception(self, request, exception):
-        """A body shorter than its Content-Length (the client stopped sending) is
-        the client's error: 400, not 500."""
-        from gtmp_site.views import refused
-
-        if isinstance(exception, UnreadablePostError):
-            return refused(request, "bad-length")
-        return None
 
 
 class ResourcePolicyMiddleware:

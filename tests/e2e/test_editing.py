@@ -162,3 +162,26 @@ def test_revert_from_the_history_page_and_recover_a_deleted_question(editors, si
     alice.goto(f"{site_url}/admin/faq/question/")
     assert alice.get_by_role("link", name="What is a viral vector?").count() == 1
     assert re.search(r"viral vector\?", alice.content())
+
+
+def test_a_page_grown_past_the_field_limit_is_not_sent_and_keeps_the_input(editors, site_url):
+    """Should a page ever hold more fields than one save takes, the browser does not
+    send it (the server would refuse all of it) and what was typed stays."""
+    alice, _bob = editors
+    url = open_change_page(alice, site_url, REPORT_ADMIN, REPORT_TITLE)
+    alice.console_errors.clear()  # the login's own, if any: only this page's count
+    alice.fill("#id_title", "Typed, and kept")
+    alice.evaluate("""() => {
+        const form = document.getElementById("report_form");
+        for (let n = 0; n < 1000; n++) {
+            const input = Object.assign(document.createElement("input"),
+                                        {type: "hidden", name: `extra-${n}`});
+            form.append(input);
+        }
+    }""")
+    alice.click("input[name=_save]")
+    alert = alice.locator("#form-limit")
+    alert.wait_for(state="visible")
+    assert "more than the 1000 one save takes" in alert.inner_text()
+    assert alice.url == url and alice.input_value("#id_title") == "Typed, and kept"
+    assert alice.console_errors == []

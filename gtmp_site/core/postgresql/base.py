@@ -34,12 +34,12 @@ def bounded_waits(seconds):
 
 
 class BoundedConnection(psycopg.Connection):
-    def wait(self, gen, interval=0.1, timeout=None):
+    def wait(self, gen, *args, timeout=None, **kwargs):
         bound = _wait_seconds.get()
-        if bound is None or timeout is not None:
-            return super().wait(gen, interval=interval, timeout=timeout)
+        if bound is None or timeout is not None:  # psycopg's own timed waits stay
+            return super().wait(gen, *args, timeout=timeout, **kwargs)
         try:
-            return super().wait(gen, interval=interval, timeout=bound)
+            return super().wait(gen, *args, timeout=bound, **kwargs)
         except psycopg.OperationalError:
             # Mid-protocol after a timeout: the connection cannot be used again.
             self.pgconn.finish()
