@@ -7,6 +7,7 @@ messages an editor understands, so forms show the error next to the field.
 
 from decimal import Decimal
 from functools import cached_property
+from itertools import chain
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -507,8 +508,9 @@ class MarketFigure(ContentModel):
                 {"segment": "This segment belongs to another report; pick one of this report's."}
             )
         if self.report_id and not getattr(self, "checked_with_its_figures", False):
-            others = [f for f in self.report.figures.select_related("segment") if f.pk != self.pk]
-            refuse_publication(self.report.publication_errors([*others, self]))
+            # Lazy: a draft's publication_errors() reads no figure.
+            others = (f for f in self.report.figures.select_related("segment") if f.pk != self.pk)
+            refuse_publication(self.report.publication_errors(chain(others, [self])))
 
     def deletion_errors(self):
         """What deleting this figure would break in its published report (the publish gate)."""

@@ -28,6 +28,11 @@ class MarketFigureResource(ReadableImportResource):
     )
     segment = fields.Field(attribute="segment", column_name="segment", widget=SegmentOfRowReport())
 
+    def after_init_instance(self, instance, new, row, **kwargs):
+        super().after_init_instance(instance, new, row, **kwargs)
+        # The file's figures are judged together once all rows are in (after_import).
+        instance.checked_with_its_figures = True
+
     class Meta:
         model = MarketFigure
         fields = [

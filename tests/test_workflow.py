@@ -442,7 +442,8 @@ def import_errors(response):
 
 def test_the_import_page_states_its_limits_beside_the_file_field(editor):
     html = editor.get(admin_url(MarketFigure, "import")).content.decode()
-    assert "CSV or XLSX, up to 4.0\xa0MB and 2,000 rows." in html
+    limit = settings.IMPORT_MAX_ROWS
+    assert f"CSV or XLSX, up to 4.0\xa0MB and {limit:,} rows." in html
 
 
 def test_a_file_over_the_size_limit_is_refused_naming_the_limit(editor, report_with_segment):
@@ -456,10 +457,10 @@ def test_a_file_over_the_size_limit_is_refused_naming_the_limit(editor, report_w
 
 def test_more_rows_than_the_limit_are_refused_before_any_is_read(editor, report_with_segment):
     line = ["us-gtmp", "", "2022", "4.10", "estimate", "P", "", "", ""]
-    for upload, fmt in [(csv_file([HEADER] + [line] * 2001), 0),
-                        (xlsx_file([HEADER] + [line] * 2001), 1)]:  # fmt: skip
+    over = [HEADER] + [line] * (settings.IMPORT_MAX_ROWS + 1)
+    for upload, fmt in [(csv_file(over), 0), (xlsx_file(over), 1)]:
         errors = import_errors(dry_run(editor, MarketFigure, upload, fmt))
-        assert "more than 2,000 rows, the most one import takes" in errors
+        assert f"more than {settings.IMPORT_MAX_ROWS:,} rows, the most one import takes" in errors
     ok = csv_file([HEADER] + [[*line[:2], str(2022 + n), *line[3:]] for n in range(1, 5)])
     assert "confirm_form" in dry_run(editor, MarketFigure, ok).context
 

@@ -67,6 +67,12 @@ def guard():
         _state.touched = None
 
 
+def judge_written():
+    """Judge what the current guard has written so far, before it ends: for a step
+    that rolls itself back (an import's preview) and must say what it would break."""
+    _judge(_state.touched)
+
+
 def touched(model, pk, parents=()):
     """Note that row ``pk`` of ``model`` was written, with its parents as
     ``(model, pk)`` pairs from before and after the write."""

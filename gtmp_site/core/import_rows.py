@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from import_export import fields, resources, widgets
 
+from gtmp_site.core import gate
 from gtmp_site.core.admin_base import saved_by
 from gtmp_site.core.cells import read_cell, safe_cell
 
@@ -35,6 +36,15 @@ class ReadableImportResource(resources.ModelResource):
             message = "; ".join(problems)
             raise ImportRowError(f"{message[0].upper()}{message[1:]}.")
         super().before_import_row(row, **kwargs)
+
+    def after_import(self, dataset, result, **kwargs):
+        """The file as a whole passes the publish gate (gtmp_site/core/gate.py), in
+        the preview too, before django-import-export rolls the preview back."""
+        super().after_import(dataset, result, **kwargs)
+        try:
+            gate.judge_written()
+        except gate.PublishRefused as exc:
+            raise ImportRowError(" ".join(exc.messages)) from None
 
     def _problem(self, field, row):
         if field.column_name not in row:
