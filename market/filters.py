@@ -1,8 +1,7 @@
 import django_filters
-from django import forms
 from drf_spectacular.utils import extend_schema_field
 
-from gtmp_site.api.filtersets import StrictFilterSet
+from gtmp_site.api.filtersets import StrictFilterSet, WholeNumberFilter
 from market.models import MarketFigure, Report, Segment
 
 
@@ -27,11 +26,8 @@ class SegmentFilter(StrictFilterSet):
 
 # Stated in the schema, also where the lookup hides the type (approved_on__year).
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": 9999})
-class YearFilter(django_filters.NumberFilter):
-    """A whole year: NumberFilter reads decimals, so "1.19e-07" would pass for a year;
-    and one a date can hold, so a year lookup on a date never fails with a 500."""
-
-    field_class = forms.IntegerField
+class YearFilter(WholeNumberFilter):
+    """A year a date can hold, so a year lookup on a date never fails with a 500."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, min_value=1, max_value=9999, **kwargs)

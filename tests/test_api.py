@@ -465,11 +465,35 @@ def test_last_changed_follows_a_child_edit_on_the_page_and_the_api(api, client, 
     assert unchanged.status_code == 304
 
 
+def integer_filters():
+    """(list URL, parameter) of every filter, on every endpoint, of a whole number:
+    a filter on an integer model field, through any relation or lookup."""
+    from django.core.exceptions import FieldDoesNotExist
+    from django.db import models
+    from django.db.models.constants import LOOKUP_SEP
+
+    from gtmp_site.api.urls import router
+
+    for prefix, viewset, _basename in router.registry:
+        filterset = getattr(viewset, "filterset_class", None)
+        for name, each in (filterset.base_filters if filterset else {}).items():
+            model, field = filterset._meta.model, None
+            for part in each.field_name.split(LOOKUP_SEP):
+                try:
+                    field = model._meta.get_field(part)
+                except FieldDoesNotExist:  # a method filter, such as scope
+                    break
+                model = field.related_model or model
+            if isinstance(field, models.IntegerField) or each.lookup_expr == "year":
+                yield f"/api/v1/{prefix}/", name
+
+
 @pytest.mark.django_db
-def test_a_year_filter_takes_whole_years_only(client):
-    response = client.get("/api/v1/figures/?year_max=1.192092896e-07")
-    assert response.status_code == 400 and "year_max" in response.json()
-    assert client.get("/api/v1/figures/?year_max=2030").status_code == 200
+@pytest.mark.parametrize(("url", "name"), list(integer_filters()))
+def test_every_whole_number_filter_refuses_a_decimal(client, url, name):
+    response = client.get(f"{url}?{name}=3.6896701237782906e-214")
+    assert response.status_code == 400 and name in response.json()
+    assert client.get(f"{url}?{name}=2030").status_code == 200
 
 
 @pytest.mark.django_db

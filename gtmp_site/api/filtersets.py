@@ -1,8 +1,18 @@
 """The base of every API FilterSet."""
 
 import django_filters
+from django import forms
+from django.db import models
+from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
+
+
+class WholeNumberFilter(django_filters.NumberFilter):
+    """A whole number, as the schema says of an integer field: django-filter's
+    NumberFilter reads decimals, so "3.7e-214" would pass for a year."""
+
+    field_class = forms.IntegerField
 
 
 class StrictFilterSet(django_filters.FilterSet):
@@ -11,7 +21,17 @@ class StrictFilterSet(django_filters.FilterSet):
     django-filter quietly ignores ``?status=`` or ``?site_wide=maybe``, which
     returns every row to a client who meant to filter; here both are a 400.
     An empty text filter (``?report=``) still means "any", as the schema allows.
+    An integer field's filter takes whole numbers only (``WholeNumberFilter``).
     """
+
+    FILTER_DEFAULTS = {
+        **FILTER_FOR_DBFIELD_DEFAULTS,
+        **{
+            field: {"filter_class": WholeNumberFilter}
+            for field in FILTER_FOR_DBFIELD_DEFAULTS
+            if issubclass(field, models.IntegerField)
+        },
+    }
 
     def is_valid(self):
         valid = super().is_valid()
