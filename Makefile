@@ -81,6 +81,8 @@ observatory: install  ## Mozilla HTTP Observatory grade over HTTPS on 127.0.0.1 
 	bash bench/observatory.sh
 
 bench: install  ## latency and memory of pages and API against targets (bench/bench.py)
+	@for tool in wrk taskset varnishd; do command -v $$tool >/dev/null \
+		|| { echo "error: make bench needs $$tool: apt-get install wrk util-linux varnish varnish-modules"; exit 1; }; done
 	$(BIN)/python bench/bench.py
 
 lock:  ## re-pin requirements/*.txt from pyproject.toml

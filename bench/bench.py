@@ -47,7 +47,7 @@ from gtmp_site.local_site import (  # noqa: E402 - after the path is set
     stop_on_sigterm,
     varnish_in_front,
 )
-from tests.admin_forms import AdminSession  # noqa: E402
+from tests.admin_forms import AdminSession, form_fields  # noqa: E402
 
 REPORT = "/reports/us-gene-therapy-medicinal-products-market/"
 SERVER_CPU, LOAD_CPU = 0, 1
@@ -88,6 +88,21 @@ FRESH_COMPANY = "sarepta"
 FRESH_URL = f"/api/v1/companies/{FRESH_COMPANY}/"
 FRESH_TARGET_MS = 50
 EDITOR = ("bench-editor", "bench-editor-password-1")
+
+# An import of IMPORT_MAX_ROWS new figures into the published report, through the
+# admin as the browser uploads the file: preview, then confirmation. The report's
+# five segments have figures to spare in only 109 years, so the run adds five.
+IMPORT_SEGMENTS = 10
+IMPORT_TARGET_S = 15  # each request within half of gunicorn's 30 s timeout
+IMPORT_YEARS = [y for y in range(1991, 2101) if y not in (2022, 2030)]  # years with no total
+ADD_SEGMENTS = f"""
+from market.models import Report, Segment
+report = Report.objects.get()
+for n in range(report.segments.count(), {IMPORT_SEGMENTS}):
+    Segment.objects.create(report=report, name=f"Bench segment {{n}}",
+                           slug=f"bench-segment-{{n}}", position=n + 1)
+print(",".join(report.segments.values_list("slug", flat=True)))
+"""
 
 ADD_COMPANIES = """
 from companies.models import Company, ReportCompany
@@ -233,6 +248,35 @@ def fresh_rows(folder, settings, site, front):
     }
 
 
+def import_seconds(folder, settings, site):
+    """Seconds the admin takes to preview and to confirm an import of
+    IMPORT_MAX_ROWS new figures (a CSV, as the browser uploads it)."""
+    def shell(code):  # the last line the code prints
+        return manage(folder, "shell", "-c", code, **settings).strip().splitlines()[-1]
+
+    slugs = shell(ADD_SEGMENTS).split(",")
+    rows = int(shell("from django.conf import settings; print(settings.IMPORT_MAX_ROWS)"))
+    report = REPORT.strip("/").split("/")[-1]
+    lines = ["report,segment,year,value,kind,source,source_url,note,version"]
+    lines += [f"{report},{slug},{year},0.001,forecast,Bench,,,"
+              for slug in slugs for year in IMPORT_YEARS][:rows]  # fmt: skip
+    assert len(lines) == rows + 1, "not enough segment-years for a full import"
+    admin = AdminSession(site, *EDITOR)
+    path = "/admin/market/marketfigure/import/"
+    fields = [(n, v) for n, v in form_fields(admin.get(path), None) if n != "format"]
+    started = time.perf_counter()
+    status, page = admin.post(path, [*fields, ("format", "0")],
+                              [("import_file", "figures.csv", "\n".join(lines).encode())])  # fmt: skip
+    previewed = time.perf_counter()
+    if status != 200 or "Confirm import" not in page:
+        raise RuntimeError(f"the import preview answered {status} without a confirmation")
+    status, _ = admin.post("/admin/market/marketfigure/process_import/", form_fields(page, None))
+    confirmed = time.perf_counter()
+    if status != 302:
+        raise RuntimeError(f"the import confirmation answered {status}")
+    return {"rows": rows, "preview_s": previewed - started, "confirm_s": confirmed - previewed}
+
+
 def static_path():
     manifest = json.loads((ROOT / "var" / "static" / "staticfiles.json").read_text())
     return "/static/" + manifest["paths"]["vendor/chart.js/chart.umd.min.js"]
@@ -363,12 +407,19 @@ def main():
         editor.close()
         memory_before, memory_after = memory["before"], worker_rss_mb(server.pid)
         fresh = fresh_rows(folder, settings, site, front)
+        imported = import_seconds(folder, settings, site)  # last: it adds 1,000 figures
     grown = {name: grown[name] for name in GROWN}
     failures = check(rows, grown)
     failures += [
         f"edit-to-fresh, {name}: p99 {row['stale_p99_ms']:.0f} ms > {FRESH_TARGET_MS}"
         for name, row in fresh.items()
         if row["stale_p99_ms"] > FRESH_TARGET_MS
+    ]
+    failures += [
+        f"import of {imported['rows']:,} rows: {step} took {imported[key]:.1f} s > "
+        f"{IMPORT_TARGET_S} s"
+        for step, key in [("preview", "preview_s"), ("confirmation", "confirm_s")]
+        if imported[key] > IMPORT_TARGET_S
     ]
     drift = max(abs(a - b) / b for a, b in zip(memory_after, memory_before, strict=True))
     if drift > MEMORY_DRIFT:
@@ -382,6 +433,8 @@ def main():
         print(f"{name:<24} p50 {row['stale_p50_ms']:6.1f} / {row['shown_p50_ms']:6.1f}   "
               f"p99 {row['stale_p99_ms']:6.1f} / {row['shown_p99_ms']:6.1f}   "
               f"fresh on the first read {row['fresh_on_first_read']}/{row['edits']}")  # fmt: skip
+    print(f"\nadmin import of {imported['rows']:,} new figures (CSV): preview "
+          f"{imported['preview_s']:.1f} s, confirmation {imported['confirm_s']:.1f} s")  # fmt: skip
     load_after = os.getloadavg()
     print(f"\nworker memory MB: {memory_before} -> {memory_after}; load average "
           f"{load_before[0]:.2f} -> {load_after[0]:.2f}; "
@@ -395,6 +448,7 @@ def main():
         "cases": rows,
         "with_1000_companies": grown,
         "edit_to_fresh": fresh,
+        "import": imported,
         "failures": failures,
     }
     path = out / time.strftime("%Y%m%d-%H%M%S.json")

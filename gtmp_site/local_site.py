@@ -45,14 +45,15 @@ def site_env(folder, **settings):
 
 
 def manage(folder, *command, **settings):
-    """Run a manage.py command against the site's database in ``folder``."""
-    subprocess.run(
+    """Run a manage.py command against the site's database in ``folder``: its output."""
+    return subprocess.run(
         [sys.executable, "manage.py", *command],
         cwd=ROOT,
         env=site_env(folder, **settings),
         check=True,
         capture_output=True,
-    )
+        text=True,
+    ).stdout
 
 
 @contextlib.contextmanager

@@ -14,6 +14,8 @@ import urllib.parse
 import urllib.request
 from html.parser import HTMLParser
 
+import urllib3
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -108,6 +110,16 @@ def admin_post_data(response):
     return {name: values if len(values) > 1 else values[0] for name, values in data.items()}
 
 
+def form_fields(page, form_id="auto"):
+    """The fields (name, value) that the form ``form_id`` of the HTML ``page`` sends
+    ("auto": the admin change form; None: every form's)."""
+    if form_id == "auto":
+        form_id = re.search(r'<form [^>]*id="(\w+_form)"', page)[1]
+    reader = _FormReader(form_id)
+    reader.feed(page)
+    return reader.fields
+
+
 class AdminSession:
     """An editor logged in to the admin over HTTP, as a browser holds the session:
     reads a page's form as rendered and posts it back (tests and make bench)."""
@@ -128,14 +140,17 @@ class AdminSession:
         with self.opener.open(self.base + path, timeout=60) as response:
             return response.read().decode()
 
-    def post(self, path, fields):
-        """(status, body) of posting ``fields`` (pairs) to ``path``; a redirect is not
+    def post(self, path, fields, files=()):
+        """(status, body) of posting ``fields`` (pairs) to ``path``, with ``files``
+        (name, filename, bytes) as a browser uploads them; a redirect is not
         followed, and its body is where it points."""
-        request = urllib.request.Request(
-            self.base + path,
-            data=urllib.parse.urlencode(fields).encode(),
-            headers={"Referer": self.base + path},
-        )
+        headers = {"Referer": self.base + path}
+        if files:
+            parts = [*fields, *((name, (filename, data)) for name, filename, data in files)]
+            data, headers["Content-Type"] = urllib3.encode_multipart_formdata(parts)
+        else:
+            data = urllib.parse.urlencode(fields).encode()
+        request = urllib.request.Request(self.base + path, data=data, headers=headers)
         try:
             with self.poster.open(request, timeout=60) as response:
                 return response.status, response.read().decode()
@@ -147,12 +162,7 @@ class AdminSession:
 
     def form(self, path, form_id="auto"):
         """The fields (name, value) the page's form sends: the change form's by default."""
-        page = self.get(path)
-        if form_id == "auto":
-            form_id = re.search(r'<form [^>]*id="(\w+_form)"', page)[1]
-        reader = _FormReader(form_id)
-        reader.feed(page)
-        return reader.fields
+        return form_fields(self.get(path), form_id)
 
     def change_paths(self, model, query=""):
         """The change pages that the list of ``model`` ("app/model") links."""
