@@ -265,8 +265,8 @@ def import_seconds(folder, settings, site):
     path = "/admin/market/marketfigure/import/"
     fields = [(n, v) for n, v in form_fields(admin.get(path), None) if n != "format"]
     started = time.perf_counter()
-    status, page = admin.post(path, [*fields, ("format", "0")],
-                              [("import_file", "figures.csv", "\n".join(lines).encode())])  # fmt: skip
+    upload = ("import_file", "figures.csv", "\n".join(lines).encode())
+    status, page = admin.post(path, [*fields, ("format", "0")], [upload])
     previewed = time.perf_counter()
     if status != 200 or "Confirm import" not in page:
         raise RuntimeError(f"the import preview answered {status} without a confirmation")

@@ -15,7 +15,6 @@ import urllib.request
 from html.parser import HTMLParser
 
 import urllib3
-
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
