@@ -251,6 +251,7 @@ def fresh_rows(folder, settings, site, front):
 def import_seconds(folder, settings, site):
     """Seconds the admin takes to preview and to confirm an import of
     IMPORT_MAX_ROWS new figures (a CSV, as the browser uploads it)."""
+
     def shell(code):  # the last line the code prints
         return manage(folder, "shell", "-c", code, **settings).strip().splitlines()[-1]
 
