@@ -3,6 +3,7 @@ from django.db.models import Q
 
 from gtmp_site.core.fields import ProseField
 from gtmp_site.core.models import ContentModel
+from gtmp_site.core.prose import plain_text, render_markdown
 from gtmp_site.core.querysets import PublishedQuerySet
 from market import placeholders
 from market.models import Report
@@ -50,6 +51,16 @@ class Question(ContentModel):
 
     def __str__(self):
         return self.question
+
+    @property
+    def answer_html(self):
+        """The answer as safe HTML, its placeholders filled from its report's figures."""
+        return render_markdown(placeholders.render(self.answer, self.report and self.report.facts))
+
+    @property
+    def answer_text(self):
+        """The answer in plain words (structured data for search engines)."""
+        return plain_text(placeholders.render(self.answer, self.report and self.report.facts))
 
     def clean(self):
         if self.report_id is None:

@@ -17,12 +17,13 @@ def chart_data(series, *, title, unit):
 
 
 def basis(point):
-    """How a value came about, in words for the table."""
-    if point.method == forecast.INTERPOLATED:
+    """How a value came about, in words for the table (``point``: a point of
+    ``forecast.series_as_dict``)."""
+    if point["method"] == forecast.INTERPOLATED:
         return "Computed: constant growth between sourced figures"
-    if point.method == forecast.STATED_CAGR:
+    if point["method"] == forecast.STATED_CAGR:
         return "Computed: from the stated CAGR"
-    return f"Sourced: {point.source}" if point.source else "Sourced"
+    return f"Sourced: {point['source']}" if point["source"] else "Sourced"
 
 
 def approvals_data(report):

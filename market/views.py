@@ -1,6 +1,7 @@
 """Public report pages and the data downloads."""
 
 import csv
+import json
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
@@ -9,12 +10,12 @@ from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
-from django.views.generic import DetailView, ListView
+from django.views.generic import ListView, TemplateView
 
 from gtmp_site.core.cells import safe_cell
-from gtmp_site.views import PageMetaMixin, plain_summary
-from market import charts, forecast, placeholders
-from market.models import Report
+from gtmp_site.views import PageMetaMixin
+from market import forecast, snapshot
+from market.models import Report, ReportSection
 
 
 class HomeView(PageMetaMixin, ListView):
@@ -26,58 +27,54 @@ class HomeView(PageMetaMixin, ListView):
         return Report.objects.published().for_page()
 
     def get_context_data(self, **kwargs):
-        cards = [(report, headline(report, report.facts.result)) for report in self.object_list]
+        cards = [
+            (report, snapshot.headline(report, report.facts.result)) for report in self.object_list
+        ]
         return super().get_context_data(cards=cards, **kwargs)
 
 
-class ReportDetailView(PageMetaMixin, DetailView):
-    context_object_name = "report"
+def page_context(document):
+    """The template context of a report page from its snapshot document."""
+    page = snapshot.load(document)
+    sections = page["sections"]
+    return {
+        **page,
+        "sections_of": {kind: [s for s in sections if s["kind"] == kind] for kind in SECTION_KINDS},
+    }
 
-    def get_page_title(self):
-        return self.object.title
 
-    def get_page_description(self):
-        return plain_summary(placeholders.render(self.object.summary, self.object.facts))
+SECTION_KINDS = [kind for kind, _label in ReportSection.Kind.choices]
 
-    def get_queryset(self):
-        return Report.objects.published().for_page()
 
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        response["Last-Modified"] = http_date(context["last_changed"].timestamp())
+class ReportPageMixin(PageMetaMixin):
+    """A report's public pages render from its snapshot document (market.snapshot)."""
+
+    def get_report(self):
+        return get_object_or_404(
+            Report.objects.published().for_page().with_segment_companies(),
+            slug=self.kwargs["slug" if "report_slug" not in self.kwargs else "report_slug"],
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.report = self.get_report()
+        # Through JSON: the page renders exactly what a stored document holds.
+        self.page = page_context(json.loads(json.dumps(snapshot.build(self.report))))
+        response = self.render_to_response(self.get_context_data(**self.page))
+        response["Last-Modified"] = http_date(self.report.last_changed().timestamp())
         return response
 
     def get_context_data(self, **kwargs):
-        report = self.object
-        result = report.facts.result
-        sections = list(report.sections.all())
-        by_segment = {series.segment: series for series in result.segments}
-        return super().get_context_data(
-            forecast=result,
-            headline=headline(report, result),
-            total_chart=charts.chart_data(
-                result.total, title=f"{report.title}: market size", unit=report.value_label
-            ),
-            total_points=result.total.points,
-            segments=[
-                segment_block(report, segment, by_segment.get(segment.name))
-                for segment in report.segments.all()
-            ],
-            trends=[s for s in sections if s.kind == s.Kind.TRENDS],
-            opportunities=[s for s in sections if s.kind == s.Kind.OPPORTUNITIES],
-            overview=[s for s in sections if s.kind == s.Kind.OVERVIEW],
-            regional=[s for s in sections if s.kind == s.Kind.REGIONAL],
-            other_sections=[s for s in sections if s.kind == s.Kind.OTHER],
-            questions=list(report.questions.all()),
-            approvals=charts.approvals_data(report),
-            estimates=charts.estimates_data(report, result),
-            therapies=sorted(
-                (t for segment in report.segments.all() for t in segment.therapies.all()),
-                key=lambda t: (t.approved_on, t.brand_name),
-            ),
-            last_changed=report.last_changed(),
-            **kwargs,
-        )
+        return super().get_context_data(last_changed=self.report.last_changed(), **kwargs)
+
+
+class ReportDetailView(ReportPageMixin, TemplateView):
+    template_name = "market/report_detail.html"
+
+    def get_page_title(self):
+        return self.page["report"]["title"]
+
+    def get_page_description(self):
+        return self.page["report"]["description"]
 
 
 @method_decorator([never_cache, staff_member_required], name="dispatch")
@@ -87,13 +84,14 @@ class ReportPreviewView(ReportDetailView):
     Never cached, and marked so search engines skip it.
     """
 
-    def get_queryset(self):
+    def get_report(self):
         if not self.request.user.has_perm("market.view_report"):
             raise PermissionDenied
-        return Report.objects.for_page()
+        queryset = Report.objects.for_page().with_segment_companies()
+        return get_object_or_404(queryset, slug=self.kwargs["slug"])
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(preview=True, **kwargs)
+        return super().get_context_data(preview=self.report, **kwargs)
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
@@ -101,55 +99,22 @@ class ReportPreviewView(ReportDetailView):
         return response
 
 
-def headline(report, result):
-    """The three headline numbers: base-year size, end-year forecast, CAGRs."""
-    points = {p.year: p for p in result.total.points}
-    return {
-        "base": points.get(report.base_year),
-        "end": points.get(report.forecast_end_year),
-        "stated_cagr": forecast.as_percent(result.stated_cagr),
-        "implied_cagr": forecast.as_percent(result.implied_cagr),
-    }
-
-
-def segment_block(report, segment, series):
-    """A segment with its chart and table, when it has figures."""
-    block = {"segment": segment, "chart": None, "points": ()}
-    if series and series.points:
-        block["chart"] = charts.chart_data(
-            series, title=f"{segment.name}: market size", unit=report.value_label
-        )
-        block["points"] = series.points
-    return block
-
-
-class SegmentDetailView(PageMetaMixin, DetailView):
-    context_object_name = "segment"
+class SegmentDetailView(ReportPageMixin, TemplateView):
+    template_name = "market/segment_detail.html"
 
     def get_page_title(self):
-        return f"{self.object.name} · {self.report.title}"
+        return f"{self.segment['name']} · {self.page['report']['title']}"
 
     def get_page_description(self):
-        return plain_summary(placeholders.render(self.object.overview, self.report.facts))
-
-    def get_object(self, queryset=None):
-        self.report = get_object_or_404(
-            Report.objects.published().for_page(), slug=self.kwargs["report_slug"]
-        )
-        for segment in self.report.segments.all():
-            if segment.slug == self.kwargs["slug"]:
-                return segment
-        raise Http404("This report has no such segment.")
+        return self.segment["description"]
 
     def get_context_data(self, **kwargs):
-        series = {s.segment: s for s in self.report.facts.result.segments}
-        return super().get_context_data(
-            report=self.report,
-            # Not "block": templates reserve that name for {{ block.super }}.
-            figures=segment_block(self.report, self.object, series.get(self.object.name)),
-            companies=self.object.companies.prefetch_related("events"),
-            **kwargs,
-        )
+        found = [s for s in self.page["segments"] if s["slug"] == self.kwargs["slug"]]
+        if not found:
+            raise Http404("This report has no such segment.")
+        self.segment = found[0]
+        therapies = [t for t in self.page["therapies"] if t["segment"]["name"] == found[0]["name"]]
+        return super().get_context_data(segment=found[0], segment_therapies=therapies, **kwargs)
 
 
 def report_data(request, slug, fmt):

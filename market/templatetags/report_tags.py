@@ -1,10 +1,11 @@
 import json
+from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from gtmp_site.core.prose import plain_text, render_markdown
+from gtmp_site.core.prose import render_markdown
 from market import charts, forecast, placeholders
 
 register = template.Library()
@@ -21,18 +22,20 @@ def markdown(text, facts=None):
 
 @register.filter
 def faq_json_ld(questions):
-    """schema.org FAQPage JSON-LD for ``questions``, escaped like ``json_script``."""
+    """schema.org FAQPage JSON-LD for ``questions`` (Question rows or a report
+    snapshot's questions), escaped like ``json_script``."""
+
+    def field(question, name):
+        return question[name] if isinstance(question, dict) else getattr(question, name)
+
     data = {
         "@context": "https://schema.org",
         "@type": "FAQPage",
         "mainEntity": [
             {
                 "@type": "Question",
-                "name": q.question,
-                "acceptedAnswer": {
-                    "@type": "Answer",
-                    "text": plain_text(placeholders.render(q.answer, q.report and q.report.facts)),
-                },
+                "name": field(q, "question"),
+                "acceptedAnswer": {"@type": "Answer", "text": field(q, "answer_text")},
             }
             for q in questions
         ],
@@ -44,20 +47,13 @@ def faq_json_ld(questions):
 
 @register.filter
 def figure(value):
-    """A market size as every page shows it: '14.40'; a dash where there is none
-    (a headline year whose figure an editor removed)."""
-    return "—" if value in (None, "") else forecast.value_text(value)
+    """A market size as every page shows it: '14.40' (from a decimal or its string,
+    as snapshots hold it); a dash where there is none (a headline year whose
+    figure an editor removed)."""
+    return "—" if value in (None, "") else forecast.value_text(Decimal(value))
 
 
 @register.filter
 def basis(point):
-    """How a forecast point came about, in words (market.charts.basis)."""
+    """How a forecast point (a snapshot's point) came about, in words (market.charts.basis)."""
     return charts.basis(point)
-
-
-@register.filter
-def amount(value, report):
-    """A market size with its currency and unit: 'USD 4.00 billion'."""
-    if value is None or value == "":  # a missing figure renders as an empty string
-        return "—"
-    return report.amount_text(value)
