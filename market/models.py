@@ -639,3 +639,58 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()}: {self.subject}"
+
+
+class EditionQuerySet(models.QuerySet):
+    def public(self):
+        """Editions whose go-live time has come."""
+        return self.filter(published_at__lte=timezone.now())
+
+
+class Edition(models.Model):
+    """A report as it was published: its snapshot document (market/snapshot.py),
+    numbered 1, 2, ... and corrections 2.1, 2.2. Never changed once made (see
+    ``save``); market/editions.py makes them."""
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="editions")
+    number = models.PositiveIntegerField(help_text="1, 2, 3: each new edition.")
+    correction = models.PositiveIntegerField(
+        default=0, help_text="0 for an edition; 1, 2 for its corrections (2.1, 2.2)."
+    )
+    published_at = models.DateTimeField(help_text="When the edition goes public.")
+    reviewed_on = models.DateField(help_text="When an editor last checked it against sources.")
+    note = models.TextField(help_text="What changed, in a sentence or two.")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    document = models.JSONField(help_text="What the report's pages show (market/snapshot.py).")
+
+    objects = EditionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["report", "-number", "-correction"]
+        get_latest_by = ["number", "correction"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "number", "correction"],
+                name="edition_unique_number",
+                violation_error_message="This report already has an edition of this number.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.report} · edition {self.label}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("A published edition cannot be changed; publish a new one.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("market:edition", args=[self.report.slug, self.label])
+
+    @property
+    def label(self):
+        """'3', or '2.1' for a correction."""
+        return f"{self.number}.{self.correction}" if self.correction else str(self.number)

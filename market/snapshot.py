@@ -84,6 +84,7 @@ def build(report):
             "rows": [_estimate(e) for e in report.estimates.all()],
         },
         "listings": [_listing(listing.company) for listing in report.shown_listings()],
+        "forecast": forecast.forecast_as_dict(result, checks=report.checks()),
     }
 
 

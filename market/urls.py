@@ -1,9 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from gtmp_site.core.cache import cached_by_content
 from market import views
-
-report_data = cached_by_content(views.report_data)
 
 app_name = "market"
 urlpatterns = [
@@ -20,6 +18,21 @@ urlpatterns = [
         cached_by_content(views.report_data),
         {"fmt": "json"},
         name="data-json",
+    ),
+    path(
+        "<slug:slug>/editions/",
+        cached_by_content(views.EditionListView.as_view()),
+        name="editions",
+    ),
+    re_path(
+        r"^(?P<slug>[-\w]+)/editions/(?P<label>\d{1,6}(?:\.\d{1,6})?)/$",
+        cached_by_content(views.EditionDetailView.as_view()),
+        name="edition",
+    ),
+    re_path(
+        r"^(?P<slug>[-\w]+)/editions/(?P<label>\d{1,6}(?:\.\d{1,6})?)/data\.(?P<fmt>csv|json)$",
+        cached_by_content(views.edition_data),
+        name="edition-data",
     ),
     path(
         "<slug:report_slug>/segments/<slug:slug>/",

@@ -14,8 +14,8 @@ from django.views.generic import ListView, TemplateView
 
 from gtmp_site.core.cells import safe_cell
 from gtmp_site.views import PageMetaMixin
-from market import forecast, snapshot
-from market.models import Report, ReportSection
+from market import snapshot
+from market.models import Edition, Report, ReportSection
 
 
 class HomeView(PageMetaMixin, ListView):
@@ -70,6 +70,10 @@ class ReportPageMixin(PageMetaMixin):
 class ReportDetailView(ReportPageMixin, TemplateView):
     template_name = "market/report_detail.html"
 
+    def get_context_data(self, **kwargs):
+        latest = self.report.editions.public().order_by("-number", "-correction").first()
+        return super().get_context_data(latest_edition=latest, **kwargs)
+
     def get_page_title(self):
         return self.page["report"]["title"]
 
@@ -119,32 +123,36 @@ class SegmentDetailView(ReportPageMixin, TemplateView):
 
 def report_data(request, slug, fmt):
     """The report's yearly series and checks as CSV or JSON (same numbers as the page)."""
-    report = get_object_or_404(Report.objects.published().for_page(), slug=slug)
-    result = report.forecast()
-    filename = f"{report.slug}-forecast.{fmt}"
+    queryset = Report.objects.published().for_page().with_segment_companies()
+    report = get_object_or_404(queryset, slug=slug)
+    document = snapshot.build(report)
+    meta = {**report_meta(request, document), "updated_at": report.updated_at.isoformat()}
+    return data_response(document, fmt, meta, f"{report.slug}-forecast.{fmt}")
+
+
+def data_response(document, fmt, meta, filename):
+    """The yearly series and checks of a snapshot ``document`` as a CSV or JSON download."""
+    data = document["forecast"]
     if fmt == "json":
         response = JsonResponse(
-            {
-                "report": report_meta(request, report),
-                **forecast.forecast_as_dict(result, checks=report.checks()),
-            },
-            json_dumps_params={"ensure_ascii": False, "indent": 2},
+            {"report": meta, **data}, json_dumps_params={"ensure_ascii": False, "indent": 2}
         )
     else:
+        unit = document["report"]["value_label"]
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         writer = csv.writer(response)
         writer.writerow(CSV_COLUMNS)
-        for series in (result.total, *result.segments):
-            for p in series.points:
+        for series in data["series"]:
+            for p in series["points"]:
                 row = [
-                    series.segment or "",
-                    p.year,
-                    p.value,
-                    report.value_label,
-                    p.kind,
-                    p.method,
-                    "yes" if p.computed else "no",
-                    p.source,
+                    series["segment"] or "",
+                    p["year"],
+                    p["value"],
+                    unit,
+                    p["kind"],
+                    p["method"],
+                    "yes" if p["computed"] else "no",
+                    p["source"],
                 ]
                 writer.writerow([safe_cell(cell) for cell in row])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -154,15 +162,63 @@ def report_data(request, slug, fmt):
 CSV_COLUMNS = ["segment", "year", "value", "unit", "kind", "method", "computed", "source"]
 
 
-def report_meta(request, report):
-    return {
-        "title": report.title,
-        "slug": report.slug,
-        "url": request.build_absolute_uri(report.get_absolute_url()),
-        "currency": report.currency,
-        "unit": report.unit,
-        "base_year": report.base_year,
-        "forecast_start_year": report.forecast_start_year,
-        "forecast_end_year": report.forecast_end_year,
-        "updated_at": report.updated_at.isoformat(),
+META_FIELDS = ["title", "slug", "url", "currency", "unit", "base_year", "forecast_start_year",
+               "forecast_end_year"]  # fmt: skip
+
+
+def report_meta(request, document):
+    meta = {name: document["report"][name] for name in META_FIELDS}
+    return {**meta, "url": request.build_absolute_uri(meta["url"])}
+
+
+class EditionListView(PageMetaMixin, TemplateView):
+    template_name = "market/edition_list.html"
+
+    def get_page_title(self):
+        return f"Editions · {self.report.title}"
+
+    def get_context_data(self, **kwargs):
+        self.report = get_object_or_404(Report, slug=self.kwargs["slug"])
+        editions = list(self.report.editions.public().select_related("report"))
+        if not editions:
+            raise Http404("This report has no published edition yet.")
+        return super().get_context_data(report=self.report, editions=editions, **kwargs)
+
+
+def edition_of(slug, label):
+    """The public edition ``label`` ('3', '2.1') of the report ``slug``, or a 404."""
+    number, _, correction = label.partition(".")
+    return get_object_or_404(
+        Edition.objects.public().select_related("report"),
+        report__slug=slug,
+        number=int(number),
+        correction=int(correction or 0),
+    )
+
+
+class EditionDetailView(PageMetaMixin, TemplateView):
+    """The report as it stood in one edition, rendered from the edition's document."""
+
+    template_name = "market/report_detail.html"
+
+    def get_context_data(self, **kwargs):
+        edition = edition_of(self.kwargs["slug"], self.kwargs["label"])
+        page = page_context(edition.document)
+        self.page_title = f"Edition {edition.label} · {page['report']['title']}"
+        self.page_description = page["report"]["description"]
+        latest = edition.report.editions.public().order_by("-number", "-correction").first()
+        return super().get_context_data(edition=edition, latest=latest, **page, **kwargs)
+
+
+def edition_data(request, slug, label, fmt):
+    """An edition's yearly series and checks, as they stood, as CSV or JSON."""
+    edition = edition_of(slug, label)
+    meta = {
+        **report_meta(request, edition.document),
+        "edition": edition.label,
+        "edition_url": request.build_absolute_uri(edition.get_absolute_url()),
+        "published_at": edition.published_at.isoformat(),
+        "reviewed_on": edition.reviewed_on.isoformat(),
     }
+    filename = f"{slug}-edition-{edition.label}-forecast.{fmt}"
+    return data_response(edition.document, fmt, meta, filename)

@@ -106,6 +106,14 @@ def edit(label, kind):
     return f"{label} {row.pk}: {', '.join(changed)} changed"
 
 
+EDITION_URL = re.compile(r"/editions/\d")
+
+
+def edition_urls(urls):
+    """The URLs of published editions and their downloads: they never change."""
+    return [url for url in urls if EDITION_URL.search(url)]
+
+
 def _neighbours(row):
     for field in row._meta.get_fields():
         if field.many_to_one or field.one_to_one:

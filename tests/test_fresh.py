@@ -60,11 +60,17 @@ def check_fresh_after(label, kind):
     if not _site_urls:
         _site_urls.extend(fresh.public_urls(public))
     urls = fresh.urls_showing(_site_urls, fresh.identifiers(fresh.sample(apps.get_model(label))))
-    before = answers(public, urls)
+    editions = fresh.edition_urls(_site_urls)
+    assert editions, "the site links no edition: the loaded report has none"
+    before, editions_before = answers(public, urls), answers(uncached, editions)
     what = fresh.edit(label, kind)
     cached, rendered = answers(public, urls), answers(uncached, urls)
     stale = [url for url in urls if cached[url] != rendered[url]]
     assert not stale, f"{what}: stale after the edit: {stale}"
+    # The complement: a published edition's pages and downloads never change.
+    moved = [url for url, answer in answers(uncached, editions).items()
+             if answer != editions_before[url]]  # fmt: skip
+    assert not moved, f"{what}: changed a published edition: {moved}"
     return what, [url for url in urls if rendered[url] != before[url]]
 
 

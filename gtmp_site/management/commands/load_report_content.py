@@ -19,8 +19,10 @@ from companies.models import Company, CompanyEvent, ReportCompany
 from faq.models import Question
 from gtmp_site.core import gate
 from gtmp_site.core.cache import changes_batched
+from market import editions
 from market.models import (
     Country,
+    Edition,
     MarketEstimate,
     MarketFigure,
     Region,
@@ -62,6 +64,20 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"'{title}' is already loaded; kept as edited (--reset replaces)."
                 )
+            edition = publish_first_edition(content)
+            if edition:
+                self.stdout.write(f"Published edition {edition.label} of '{title}'.")
+
+
+def publish_first_edition(content):
+    """Edition 1 of the loaded report, if it is published and has no edition yet
+    (a fresh install, or a database from before editions): the new Edition, or None."""
+    report = Report.objects.get(slug=content["report"]["slug"])
+    if report.status != Report.Status.PUBLISHED or report.editions.exists():
+        return None
+    first = content["first_edition"]
+    with changes_batched():
+        return editions.publish(report, note=first["note"], reviewed_on=first["reviewed_on"])
 
 
 def load_report(content, *, reset):
@@ -71,6 +87,7 @@ def load_report(content, *, reset):
     if existing.exists() and not reset:
         return False
     Therapy.objects.filter(segment__report__in=existing).delete()  # they protect segments
+    Edition.objects.filter(report__in=existing).delete()  # they protect the report
     existing.delete()
 
     region = _load_region(content["region"])

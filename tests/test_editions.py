@@ -1,0 +1,122 @@
+"""Editions: numbered, immutable snapshots of a report, each at its own address.
+
+That no later edit of any row changes a published edition's pages or downloads
+is a property over every content model: tests/test_fresh.py checks it with
+every edit it makes.
+"""
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from gtmp_site.core.gate import PublishRefused
+from market import editions
+from market.models import Edition, MarketFigure
+
+REVIEWED = dt.date(2026, 12, 1)
+
+
+def publish(report, **options):
+    return editions.publish(report, note=options.pop("note", "A note."), reviewed_on=REVIEWED,
+                            **options)  # fmt: skip
+
+
+def total_2030(report):
+    return MarketFigure.objects.get(report=report, segment=None, year=2030)
+
+
+def test_a_fresh_install_has_edition_1_and_loading_again_adds_none(report):
+    (first,) = report.editions.all()
+    assert (first.label, first.reviewed_on) == ("1", REVIEWED)
+    assert "First edition" in first.note
+    call_command("load_report_content", verbosity=0)
+    assert report.editions.count() == 1
+
+
+def test_editions_are_numbered_and_corrections_count_within_their_edition(report):
+    labels = [publish(report).label]
+    labels.append(publish(report, correction=True).label)
+    labels.append(publish(report, correction=True).label)
+    labels.append(publish(report).label)
+    assert labels == ["2", "2.1", "2.2", "3"]
+
+
+def test_an_edition_cannot_be_changed_once_published(report):
+    edition = report.editions.get()
+    edition.note = "Rewritten"
+    with pytest.raises(ValidationError, match="cannot be changed"):
+        edition.save()
+    assert report.editions.get().note != "Rewritten"
+
+
+def test_an_edition_holds_the_numbers_as_they_were(client, report):
+    figure = total_2030(report)
+    old = figure.value
+    figure.value = Decimal("15.00")
+    figure.save()
+    page = client.get("/reports/us-gene-therapy-medicinal-products-market/editions/1/")
+    assert f"USD {old:.2f} billion" in page.content.decode()
+    live = client.get(report.get_absolute_url()).content.decode()
+    assert "USD 15.00 billion" in live
+    second = publish(report, note="The 2030 forecast is revised.")
+    page = client.get(second.get_absolute_url()).content.decode()
+    assert "USD 15.00 billion" in page and "Edition 2 of this report" in page
+    data = json.loads(client.get(f"{second.get_absolute_url()}data.json").content)
+    total = data["series"][0]["points"]
+    assert {"year": 2030, "value": "15.000"}.items() <= next(
+        p for p in total if p["year"] == 2030
+    ).items()
+    assert data["report"]["edition"] == "2"
+
+
+def test_the_old_edition_names_the_latest_and_the_list_shows_every_note(client, report):
+    publish(report, note="Second, with a revised forecast.")
+    old = client.get("/reports/us-gene-therapy-medicinal-products-market/editions/1/")
+    assert (
+        'The latest is <a href="/reports/us-gene-therapy-medicinal-products-market/'
+        'editions/2/">edition 2</a>' in old.content.decode()
+    )
+    listing = client.get("/reports/us-gene-therapy-medicinal-products-market/editions/")
+    html = listing.content.decode()
+    assert "Second, with a revised forecast." in html and "First edition" in html
+    assert html.index("Edition 2") < html.index("Edition 1")
+
+
+def test_a_working_copy_with_error_checks_is_not_published(report):
+    total = MarketFigure.objects.get(report=report, segment=None, year=2022)
+    # A segment larger than the whole market contradicts it (a draft may hold that).
+    report.status = report.Status.DRAFT
+    report.save()
+    MarketFigure.objects.create(
+        report=report, segment=report.segments.first(), year=2022, value=total.value + 1,
+        kind="estimate", source="A typing mistake",
+    )  # fmt: skip
+    with pytest.raises(PublishRefused, match="cannot be published with contradicting numbers"):
+        publish(report)
+    assert report.editions.count() == 1
+
+
+def test_a_scheduled_edition_is_not_public_before_its_time(client, report, time_machine):
+    later = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    edition = publish(report, at=later)
+    assert client.get(edition.get_absolute_url()).status_code == 404
+    time_machine.move_to(later + dt.timedelta(minutes=1))
+    assert client.get(edition.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("label", ["2", "1.1", "0", "999999"])
+def test_an_edition_that_does_not_exist_is_a_404(client, report, label):
+    response = client.get(f"/reports/us-gene-therapy-medicinal-products-market/editions/{label}/")
+    assert response.status_code == 404
+
+
+def test_a_report_with_editions_keeps_them_when_deleted_is_refused(report):
+    from django.db.models import ProtectedError
+
+    with pytest.raises(ProtectedError):
+        report.delete()
+    assert Edition.objects.filter(report=report).exists()
