@@ -328,6 +328,9 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 # What one admin import takes (market/spreadsheets.py); the admin states it beside
 # the file field. The file's size stays under UPLOAD_MAX_BYTES, so the editor sees
 # the form's message rather than the 413 page.
+# A second person (the Publishers group) reviews each edition before it goes public;
+# a small team may turn that off (market/editions.py).
+EDITIONS_REVIEW = env.bool("EDITIONS_REVIEW", default=True)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=4 * 1024 * 1024)
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=40 * 1024 * 1024)
 # 1,000 rows take about 10 s to preview and as long to confirm (docs/performance.md),

@@ -1,4 +1,11 @@
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.html import format_html, format_html_join
 
 from gtmp_site.core.admin_base import (
@@ -8,16 +15,18 @@ from gtmp_site.core.admin_base import (
     VersionedInlineMixin,
 )
 from gtmp_site.core.gate import refuse_publication
-from market import forecast
+from market import editions, forecast
 from market.models import (
     AuditEvent,
     Country,
+    Edition,
     MarketEstimate,
     MarketFigure,
     Region,
     Report,
     ReportSection,
     Segment,
+    Submission,
 )
 from market.resources import MarketFigureResource
 from market.spreadsheets import SpreadsheetAdminMixin
@@ -113,6 +122,17 @@ class MarketEstimateInline(VersionedInlineMixin, admin.StackedInline):
     ]  # fmt: skip
 
 
+class SubmissionForm(forms.ModelForm):
+    class Meta:
+        model = Submission
+        fields = ["note", "reviewed_on", "correction", "go_live_at"]
+        widgets = {
+            "note": forms.Textarea(attrs={"rows": 3}),
+            "reviewed_on": forms.DateInput(attrs={"type": "date"}),
+            "go_live_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        }
+
+
 class ReportAdminForm(VersionedAdminForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -139,6 +159,7 @@ class ChecksMessagesMixin:
 @admin.register(Report)
 class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
     form = ReportAdminForm
+    change_form_template = "admin/market/report_change_form.html"
     list_display = ["title", "status", "published_at", "base_year", "forecast_period", "updated_at"]
     list_filter = ["status", "region"]
     search_fields = ["title", "summary"]
@@ -173,6 +194,72 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
         imports neither companies nor faq.
         """
         cls.inlines = [*cls.inlines, inline]
+
+    def get_urls(self):
+        editions = path(
+            "<path:object_id>/editions/",
+            self.admin_site.admin_view(self.editions_view),
+            name="market_report_editions",
+        )
+        return [editions, *super().get_urls()]
+
+    def editions_view(self, request, object_id):
+        """The report's editions and its next one: submit the working copy for review,
+        publish it or send it back (market/editions.py has the rules)."""
+        report = self.get_object(request, object_id)
+        if report is None or not self.has_change_permission(request, report):
+            raise Http404("No such report.")
+        pending = report.submissions.filter(state=Submission.State.PENDING).first()
+        submit_form = SubmissionForm(prefix="submit")
+        if request.method == "POST":
+            try:
+                done = self._edition_step(request, report, pending)
+            except (ValidationError, PermissionDenied) as error:
+                messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+                done = None
+            if isinstance(done, SubmissionForm):
+                submit_form = done  # invalid: shown again with its errors and input
+            else:
+                return redirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": report,
+            "title": f"Editions of {report}",
+            "editions": report.editions.select_related("published_by"),
+            "pending": pending,
+            "may_approve": pending and editions.may_approve(pending, request.user),
+            "submit_form": submit_form,
+            "checks": [c for c in report.checks() if c.level == forecast.ERROR],
+            "submissions": report.submissions.select_related("submitted_by", "decided_by")[:20],
+            "review": settings.EDITIONS_REVIEW,
+        }
+        return TemplateResponse(request, "admin/market/report_editions.html", context)
+
+    def _edition_step(self, request, report, pending):
+        step = request.POST.get("step")
+        if step == "submit":
+            form = SubmissionForm(request.POST, prefix="submit")
+            if not form.is_valid():
+                return form
+            done = editions.submit(report, request.user, **form.cleaned_data)
+            if isinstance(done, Edition):
+                messages.success(request, f"Edition {done.label} is published.")
+            else:
+                messages.success(request, "Submitted for review by a publisher.")
+            return done
+        if pending is None or str(pending.pk) != request.POST.get("submission"):
+            raise ValidationError("This submission was already decided; see below.")
+        if step == "publish":
+            edition = editions.approve(pending, request.user)
+            messages.success(request, f"Edition {edition.label} is published.")
+            return edition
+        if step == "send-back":
+            comment = request.POST.get("comment", "").strip()
+            if not comment:
+                raise ValidationError("Say why it goes back, for the editor who submitted it.")
+            return editions.send_back(pending, request.user, comment)
+        raise ValidationError("Unknown step.")
 
     def view_on_site(self, obj):
         """The public page once the report is public, its preview before."""

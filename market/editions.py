@@ -1,14 +1,24 @@
-"""Publishing a report's working copy as an edition (market.models.Edition)."""
+"""Publishing a report's working copy as an edition (market.models.Edition).
+
+With review on (``settings.EDITIONS_REVIEW``, the default), an editor submits the
+working copy and a second person, a member of the Publishers group, publishes it
+or sends it back; one may not approve one's own submission. A superuser may
+publish a submission directly, and the audit log says so. With review off, any
+editor publishes what they submit. Every step is in the audit log.
+"""
 
 import json
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
 from gtmp_site.core import cache, gate
+from gtmp_site.core.editors import PUBLISH_PERMISSION
 from market import forecast, snapshot
-from market.models import Edition, Report
+from market.models import AuditEvent, Edition, Report, Submission
 
 
 def publish(report, *, note, reviewed_on, user=None, correction=False, at=None):
@@ -54,4 +64,89 @@ def latest(report_slug):
         .select_related("report")
         .order_by("-number", "-correction")
         .first()
+    )
+
+
+def submit(report, user, *, note, reviewed_on, correction=False, go_live_at=None):
+    """Put ``report``'s working copy forward as its next edition; published at once
+    when review is off. Refused while its checks have errors, or while another
+    submission of it waits."""
+    errors = [c.message for c in report.checks() if c.level == forecast.ERROR]
+    if errors:
+        raise gate.PublishRefused(
+            "The working copy has contradicting numbers; fix these before submitting: %(errors)s",
+            code="publish-gate",
+            params={"errors": " ".join(errors)},
+        )
+    with transaction.atomic():
+        if report.submissions.filter(state=Submission.State.PENDING).exists():
+            raise gate.PublishRefused("This report already waits for review.")
+        submission = Submission.objects.create(
+            report=report, note=note, reviewed_on=reviewed_on, correction=correction,
+            go_live_at=go_live_at, submitted_by=user,
+        )  # fmt: skip
+        _audit(user, AuditEvent.Action.SUBMITTED, submission, note)
+    if not settings.EDITIONS_REVIEW:
+        return approve(submission, user)
+    return submission
+
+
+def may_approve(submission, user):
+    """Whether ``user`` may publish ``submission``: a Publisher who did not submit it,
+    a superuser, or anyone who may edit when review is off."""
+    if user.is_superuser or not settings.EDITIONS_REVIEW:
+        return True
+    return user.has_perm(PUBLISH_PERMISSION) and user.pk != submission.submitted_by_id
+
+
+def approve(submission, user):
+    """Publish ``submission`` as the report's next edition (or correction)."""
+    if not may_approve(submission, user):
+        raise PermissionDenied(
+            "Only a member of the Publishers group other than the editor who submitted "
+            "it may publish this edition."
+        )
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        if submission.state != Submission.State.PENDING:
+            raise gate.PublishRefused("This submission was already decided.")
+        edition = publish(
+            submission.report, note=submission.note, reviewed_on=submission.reviewed_on,
+            user=user, correction=submission.correction, at=submission.go_live_at,
+        )  # fmt: skip
+        _decide(submission, user, Submission.State.PUBLISHED, edition=edition)
+        how = ""
+        if user.pk == submission.submitted_by_id and settings.EDITIONS_REVIEW:
+            how = " Published directly by a superuser, without a second person's review."
+        detail = (
+            f"Edition {edition.label}, public from {edition.published_at:%Y-%m-%d %H:%M} UTC; "
+            f"submitted by {submission.submitted_by or 'a removed account'}.{how}"
+        )
+        _audit(user, AuditEvent.Action.EDITION, submission, detail)
+    return edition
+
+
+def send_back(submission, user, comment):
+    """Return ``submission`` to its editor with ``comment``, unpublished."""
+    if not may_approve(submission, user) and user.pk != submission.submitted_by_id:
+        raise PermissionDenied("Only a member of the Publishers group may send this back.")
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        if submission.state != Submission.State.PENDING:
+            raise gate.PublishRefused("This submission was already decided.")
+        submission.comment = comment
+        _decide(submission, user, Submission.State.SENT_BACK)
+        _audit(user, AuditEvent.Action.SENT_BACK, submission, comment)
+    return submission
+
+
+def _decide(submission, user, state, edition=None):
+    submission.state, submission.decided_by, submission.edition = state, user, edition
+    submission.decided_at = timezone.now()
+    submission.save()
+
+
+def _audit(user, action, submission, detail):
+    AuditEvent.objects.create(
+        user=user, action=action, subject=str(submission.report), detail=detail
     )

@@ -625,6 +625,9 @@ class AuditEvent(models.Model):
         PUBLISHED = "published", "Published"
         UNPUBLISHED = "unpublished", "Unpublished"
         IMPORTED = "imported", "Imported"
+        SUBMITTED = "submitted", "Submitted for review"
+        SENT_BACK = "sent-back", "Sent back"
+        EDITION = "edition", "Published an edition"
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -671,6 +674,7 @@ class Edition(models.Model):
     class Meta:
         ordering = ["report", "-number", "-correction"]
         get_latest_by = ["number", "correction"]
+        permissions = [("publish_edition", "Can publish an edition submitted by someone else")]
         constraints = [
             models.UniqueConstraint(
                 fields=["report", "number", "correction"],
@@ -694,3 +698,54 @@ class Edition(models.Model):
     def label(self):
         """'3', or '2.1' for a correction."""
         return f"{self.number}.{self.correction}" if self.correction else str(self.number)
+
+
+class Submission(models.Model):
+    """A report's working copy put forward as its next edition, waiting for a
+    second person (a Publisher) to publish it or send it back (market/editions.py)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for review"
+        PUBLISHED = "published", "Published"
+        SENT_BACK = "sent-back", "Sent back"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="submissions")
+    note = models.TextField(help_text="What changed since the last edition, for readers.")
+    reviewed_on = models.DateField(
+        help_text="When the facts were last checked against their sources."
+    )
+    correction = models.BooleanField(
+        default=False,
+        help_text="A correction of the latest edition (2.1, 2.2) rather than a new edition.",
+    )
+    go_live_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the edition goes public; empty for at once."
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True, help_text="Why it was sent back.")
+    edition = models.OneToOneField(
+        Edition, null=True, blank=True, on_delete=models.PROTECT, related_name="submission"
+    )
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report"],
+                condition=Q(state="pending"),
+                name="submission_one_pending_per_report",
+                violation_error_message="This report already waits for review.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.report}: {self.get_state_display().lower()}"

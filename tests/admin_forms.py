@@ -91,6 +91,34 @@ class _FormReader(HTMLParser):
             self._select = None
 
 
+class _FormsReader(_FormReader):
+    """Every form of a page: its fields and the name and value of its buttons."""
+
+    def __init__(self):
+        super().__init__(None)
+        self.forms = []  # (fields, buttons)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "form":
+            self.forms.append(([], []))
+            self.fields = self.forms[-1][0]
+        named = dict(attrs)
+        if tag == "button" and self.inside and named.get("name"):
+            self.forms[-1][1].append((named["name"], named.get("value", "")))
+        super().handle_starttag(tag, attrs)
+
+
+def rendered_forms(response, step, name="step"):
+    """What a browser sends from the page's form that has the button (or hidden
+    field) ``name``=``step``, pressing that button: a dict."""
+    reader = _FormsReader()
+    reader.feed(response.content.decode())
+    for fields, buttons in reader.forms:
+        if (name, step) in fields or (name, step) in buttons:
+            return dict([*fields, (name, step)])
+    raise AssertionError(f"the page has no form with {name}={step}")
+
+
 def rendered_form(response, form_id=None):
     """The POST data a browser would send from the page's form ``form_id``
     (the first form with that id; any form when None), as a dict of lists."""

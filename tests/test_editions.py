@@ -15,7 +15,8 @@ from django.core.management import call_command
 
 from gtmp_site.core.gate import PublishRefused
 from market import editions
-from market.models import Edition, MarketFigure
+from market.models import AuditEvent, Edition, MarketFigure, Report
+from tests.admin_forms import admin_url, rendered_forms
 
 REVIEWED = dt.date(2026, 12, 1)
 
@@ -120,3 +121,118 @@ def test_a_report_with_editions_keeps_them_when_deleted_is_refused(report):
     with pytest.raises(ProtectedError):
         report.delete()
     assert Edition.objects.filter(report=report).exists()
+
+
+# Review before publishing, through the admin page as the browser renders and posts it.
+
+
+@pytest.fixture
+def publisher(db):
+    from django.test import Client
+
+    from gtmp_site.core.editors import ensure_publishers_group
+    from tests.factories import EditorFactory
+
+    user = EditorFactory(username="pia")
+    user.groups.add(ensure_publishers_group())
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def editions_page(client, report):
+    return admin_url(Report, "editions", report.pk)
+
+
+def post_step(client, report, step, **fields):
+    """Post the form of ``step`` on the report's editions page, as rendered."""
+    page = client.get(editions_page(client, report))
+    assert page.status_code == 200
+    data = rendered_forms(page, step)
+    data.update(fields)
+    return client.post(editions_page(client, report), data, follow=True)
+
+
+def test_an_editor_submits_a_publisher_publishes_and_the_audit_log_has_both(
+    editor, publisher, report, client
+):
+    figure = total_2030(report)
+    figure.value = Decimal("15.00")
+    figure.save()
+    done = post_step(editor, report, "submit", **{
+        "submit-note": "The 2030 forecast is revised.", "submit-reviewed_on": "2026-11-28",
+    })  # fmt: skip
+    assert "Submitted for review by a publisher." in done.content.decode()
+    assert report.editions.count() == 1
+    # The editor who submitted it has no publish button and cannot publish by posting.
+    page = editor.get(editions_page(editor, report)).content.decode()
+    assert "Publish this edition" not in page
+    pending = report.submissions.get()
+    refused = editor.post(editions_page(editor, report),
+                          {"step": "publish", "submission": pending.pk}, follow=True)  # fmt: skip
+    assert "Only a member of the Publishers group" in refused.content.decode()
+    assert report.editions.count() == 1
+
+    published = post_step(publisher, report, "publish")
+    assert "Edition 2 is published." in published.content.decode()
+    second = report.editions.get(number=2)
+    assert (second.note, second.reviewed_on) == ("The 2030 forecast is revised.",
+                                                 dt.date(2026, 11, 28))  # fmt: skip
+    assert "USD 15.00 billion" in client.get(second.get_absolute_url()).content.decode()
+    actions = list(AuditEvent.objects.order_by("pk").values_list("action", "user__username"))
+    assert actions[-2:] == [("submitted", "erin"), ("edition", "pia")]
+
+
+def test_a_publisher_sends_a_submission_back_with_a_comment(editor, publisher, report):
+    post_step(editor, report, "submit", **{
+        "submit-note": "Half done.", "submit-reviewed_on": "2026-11-28",
+    })  # fmt: skip
+    empty = post_step(publisher, report, "send-back", comment="")
+    assert "Say why it goes back" in empty.content.decode()
+    post_step(publisher, report, "send-back", comment="The 2030 source is missing.")
+    (submission,) = report.submissions.all()
+    assert (submission.state, submission.comment) == ("sent-back", "The 2030 source is missing.")
+    assert report.editions.count() == 1
+    event = AuditEvent.objects.get(action="sent-back")
+    assert event.user.username == "pia" and "2030 source" in event.detail
+
+
+def test_a_submission_without_a_note_keeps_the_input_and_names_the_field(editor, report):
+    done = post_step(editor, report, "submit", **{"submit-reviewed_on": "2026-11-28"})
+    assert done.context["submit_form"].errors == {"note": ["This field is required."]}
+    assert 'value="2026-11-28"' in done.content.decode()
+    assert not report.submissions.exists()
+
+
+def test_with_review_off_an_editor_publishes_at_once(editor, report, settings):
+    settings.EDITIONS_REVIEW = False
+    done = post_step(editor, report, "submit", **{
+        "submit-note": "Small team.", "submit-reviewed_on": "2026-11-28",
+    })  # fmt: skip
+    assert "Edition 2 is published." in done.content.decode()
+
+
+def test_a_superuser_may_publish_their_own_submission_and_the_log_says_so(report, client):
+    from tests.factories import UserFactory
+
+    boss = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(boss)
+    post_step(client, report, "submit", **{
+        "submit-note": "Urgent fix.", "submit-reviewed_on": "2026-11-28",
+    })  # fmt: skip
+    post_step(client, report, "publish")
+    event = AuditEvent.objects.get(action="edition")
+    assert "without a second person's review" in event.detail
+
+
+def test_a_working_copy_with_errors_cannot_be_submitted(editor, report):
+    report.status = report.Status.DRAFT
+    report.save()
+    total = MarketFigure.objects.get(report=report, segment=None, year=2022)
+    MarketFigure.objects.create(
+        report=report, segment=report.segments.first(), year=2022, value=total.value + 1,
+        kind="estimate", source="A typing mistake",
+    )  # fmt: skip
+    page = editor.get(editions_page(editor, report)).content.decode()
+    assert "cannot be submitted while its checks find errors" in page
+    assert "Submit for review" not in page

@@ -14,7 +14,7 @@ from gtmp_site.core import gate
 from gtmp_site.core.gate import PublishRefused
 from gtmp_site.core.models import ContentModel
 from market.models import MarketFigure, Report, ReportSection, Segment
-from tests.admin_forms import admin_post_data, admin_url, csv_file
+from tests.admin_forms import admin_post_data, admin_url, csv_file, rendered_forms
 from tests.factories import EditorFactory, MarketFigureFactory, ReportFactory, SegmentFactory
 from therapies.models import Therapy
 
@@ -381,6 +381,29 @@ def total_for(report):
     return MarketFigure.objects.get(report=report, segment=None)
 
 
+def test_publishing_a_submission_a_colleague_has_since_made_contradict_is_refused(editor):
+    from django.test import Client
+
+    from gtmp_site.core.editors import ensure_publishers_group
+
+    report, segment = report_with_total(Report.Status.DRAFT)
+    url = admin_url(Report, "editions", report.pk)
+    submit = rendered_forms(editor.get(url), "submit")
+    submit.update({"submit-note": "Ready.", "submit-reviewed_on": "2026-11-30"})
+    assert editor.post(url, submit).status_code == 302
+    MarketFigureFactory(report=report, segment=segment, year=2022, value="9.99")  # a draft may
+
+    publisher = EditorFactory(username="pia")
+    publisher.groups.add(ensure_publishers_group())
+    client = Client()
+    client.force_login(publisher)
+    response = client.post(url, rendered_forms(client.get(url), "publish"), follow=True)
+    assert "An edition cannot be published with contradicting numbers" in response.content.decode()
+    assert "add up to 9.990" in response.content.decode()
+    assert not report.editions.exists()
+    assert report.submissions.get().state == "pending"
+
+
 # Each admin page that writes, by the end of its URL name, and the test above that
 # sends a contradiction through it. A new page that writes (a publish button, say)
 # fails the walk below until it has its own case.
@@ -397,6 +420,7 @@ ADMIN_WRITES = {
     "process_import": [
         test_confirming_an_import_after_a_colleague_made_it_contradict_changes_nothing
     ],
+    "editions": [test_publishing_a_submission_a_colleague_has_since_made_contradict_is_refused],
 }
 ADMIN_READS = {"history", "recover", "export", "editing"}  # editing notes who has a page open
 
