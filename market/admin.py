@@ -129,7 +129,10 @@ class SubmissionForm(forms.ModelForm):
         widgets = {
             "note": forms.Textarea(attrs={"rows": 3}),
             "reviewed_on": forms.DateInput(attrs={"type": "date"}),
-            "go_live_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            # The format a datetime-local input reads back when the form is shown again.
+            "go_live_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
         }
 
 

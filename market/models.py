@@ -699,6 +699,20 @@ class Edition(models.Model):
         """'3', or '2.1' for a correction."""
         return f"{self.number}.{self.correction}" if self.correction else str(self.number)
 
+    @property
+    def is_first(self):
+        return self.number == 1 and self.correction == 0
+
+    def previous(self):
+        """The public edition just before this one, or None."""
+        earlier = Q(number__lt=self.number) | Q(number=self.number, correction__lt=self.correction)
+        return (
+            Edition.objects.public()
+            .filter(earlier, report_id=self.report_id)
+            .order_by("-number", "-correction")
+            .first()
+        )
+
 
 class Submission(models.Model):
     """A report's working copy put forward as its next edition, waiting for a

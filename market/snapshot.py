@@ -85,6 +85,9 @@ def build(report):
         },
         "listings": [_listing(listing.company) for listing in report.shown_listings()],
         "forecast": forecast.forecast_as_dict(result, checks=report.checks()),
+        # Every piece of prose as the editor wrote it and as a reader reads it, for
+        # "what changed" (market/changes.py).
+        "prose": [_prose(where, text, facts) for where, text in report.prose()],
     }
 
 
@@ -129,6 +132,10 @@ def _segment(report, segment, series, html):
         "chart": chart,
         "companies": [_company(c) for c in segment.companies.all()],
     }
+
+
+def _prose(where, text, facts):
+    return {"where": where, "source": text, "text": plain_text(placeholders.render(text, facts))}
 
 
 def _question(question, html, facts):

@@ -30,6 +30,11 @@ urlpatterns = [
         name="edition",
     ),
     re_path(
+        r"^(?P<slug>[-\w]+)/editions/(?P<label>\d{1,6}(?:\.\d{1,6})?)/changes/$",
+        cached_by_content(views.EditionChangesView.as_view()),
+        name="edition-changes",
+    ),
+    re_path(
         r"^(?P<slug>[-\w]+)/editions/(?P<label>\d{1,6}(?:\.\d{1,6})?)/data\.(?P<fmt>csv|json)$",
         cached_by_content(views.edition_data),
         name="edition-data",

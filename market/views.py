@@ -2,6 +2,7 @@
 
 import csv
 import json
+import re
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
@@ -14,7 +15,7 @@ from django.views.generic import ListView, TemplateView
 
 from gtmp_site.core.cells import safe_cell
 from gtmp_site.views import PageMetaMixin
-from market import snapshot
+from market import changes, snapshot
 from market.models import Edition, Report, ReportSection
 
 
@@ -185,6 +186,9 @@ class EditionListView(PageMetaMixin, TemplateView):
         return super().get_context_data(report=self.report, editions=editions, **kwargs)
 
 
+EDITION_LABEL = re.compile(r"\d{1,6}(\.\d{1,6})?")
+
+
 def edition_of(slug, label):
     """The public edition ``label`` ('3', '2.1') of the report ``slug``, or a 404."""
     number, _, correction = label.partition(".")
@@ -222,3 +226,30 @@ def edition_data(request, slug, label, fmt):
     }
     filename = f"{slug}-edition-{edition.label}-forecast.{fmt}"
     return data_response(edition.document, fmt, meta, filename)
+
+
+class EditionChangesView(PageMetaMixin, TemplateView):
+    """What changed in an edition: since the edition before it, or since ``?from=``."""
+
+    template_name = "market/edition_changes.html"
+
+    def get_context_data(self, **kwargs):
+        edition = edition_of(self.kwargs["slug"], self.kwargs["label"])
+        since = self.request.GET.get("from")
+        if since is not None:
+            if not EDITION_LABEL.fullmatch(since):
+                raise Http404("No such edition to compare with.")
+            older = edition_of(self.kwargs["slug"], since)
+        else:
+            older = edition.previous()
+        report = edition.document["report"]
+        self.page_title = f"What changed in edition {edition.label} · {report['title']}"
+        found = older and changes.compare(older.document, edition.document)
+        return super().get_context_data(
+            edition=edition,
+            older=older,
+            report=report,
+            changes=found,
+            unchanged=found is not None and changes.is_empty(found),
+            **kwargs,
+        )

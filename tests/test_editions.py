@@ -236,3 +236,47 @@ def test_a_working_copy_with_errors_cannot_be_submitted(editor, report):
     page = editor.get(editions_page(editor, report)).content.decode()
     assert "cannot be submitted while its checks find errors" in page
     assert "Submit for review" not in page
+
+
+# What changed
+
+
+def test_what_changed_lists_exactly_the_figure_that_moved(client, report):
+    figure = total_2030(report)
+    old = figure.value
+    figure.value = Decimal("15.00")
+    figure.save()
+    second = publish(report, note="The 2030 forecast is revised.")
+    page = client.get(f"{second.get_absolute_url()}changes/")
+    assert page.status_code == 200
+    found = page.context["changes"]
+    assert found["figures"] == [{
+        "segment": None, "year": 2030, "old": f"{old:.3f}", "new": "15.000",
+        "change_percent": str(((Decimal("15") - old) / old * 100).quantize(Decimal("0.01"))),
+        "old_kind": "forecast", "new_kind": "forecast",
+    }]  # fmt: skip
+    assert found["prose"] == []  # the summary quotes the figure, but its text is the same
+    html = page.content.decode()
+    assert "The 2030 forecast is revised." in html and "What changed in edition 2" in html
+
+
+def test_what_changed_shows_a_text_edit_word_by_word(client, report):
+    report.methodology = report.methodology + " One new sentence."
+    report.save()
+    second = publish(report)
+    found = client.get(f"{second.get_absolute_url()}changes/").context["changes"]
+    (block,) = found["prose"]
+    assert block["where"] == "Methodology"
+    assert {"op": "insert", "text": "One new sentence."} in block["words"]
+    assert found["figures"] == []
+
+
+def test_the_first_edition_has_nothing_to_compare_and_a_bad_from_is_a_404(client, report):
+    first = report.editions.get()
+    page = client.get(f"{first.get_absolute_url()}changes/").content.decode()
+    assert "first edition: there is no earlier one" in page
+    second = publish(report)
+    assert client.get(f"{second.get_absolute_url()}changes/?from=7").status_code == 404
+    assert client.get(f"{second.get_absolute_url()}changes/?from=x").status_code == 404
+    same = client.get(f"{second.get_absolute_url()}changes/?from=1")
+    assert same.context["unchanged"]
