@@ -23,6 +23,12 @@ from gtmp_site.api.mixins import (
 )
 from gtmp_site.core.fields import ProseField
 from market import forecast, placeholders
+from market.edition_api import (
+    EDITION_PARAMETERS,
+    EditionActionsMixin,
+    EditionQuery,
+    edition_in_force,
+)
 from market.filters import MarketFigureFilter, ReportFilter, SegmentFilter
 from market.models import (
     MarketEstimate,
@@ -356,7 +362,7 @@ class ForecastSerializer(serializers.Serializer):
 
 
 @with_write_warnings(ReportSerializer)
-class ReportViewSet(WriteWarningsMixin, ContentViewSet):
+class ReportViewSet(EditionActionsMixin, WriteWarningsMixin, ContentViewSet):
     """Market reports, with their segments, headline figures and top companies."""
 
     serializer_class = ReportSerializer
@@ -377,26 +383,37 @@ class ReportViewSet(WriteWarningsMixin, ContentViewSet):
         return {"Last-Modified": http_date(report.last_changed().timestamp())}
 
     @extend_schema(
-        responses={200: ForecastSerializer, 404: OpenApiResponse(description="Not found.")},
+        parameters=EDITION_PARAMETERS,
+        responses={
+            200: ForecastSerializer,
+            400: OpenApiResponse(description="A bad edition or date, or both given."),
+            404: OpenApiResponse(description="No such report, or no edition then."),
+        },
         summary="Yearly forecast series and consistency checks",
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def forecast(self, request, slug=None):
         """The same series the report page draws: entered figures, computed years between
-        them (marked), the implied CAGR and the consistency checks."""
+        them (marked), the implied CAGR and the consistency checks. With `edition` or
+        `as_of`, the series as that edition published it."""
         return self.cached(self.forecast_of, request, slug=slug)
 
     def forecast_of(self, request, slug=None):
+        query = EditionQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
         report = self.get_object()
-        data = ForecastSerializer(
-            {
-                "report": report.slug,
-                "currency": report.currency,
-                "unit": report.unit,
-                **forecast.forecast_as_dict(report.forecast(), checks=report.checks()),
-            }
-        ).data
-        return Response(data, headers={"ETag": etag_for(data)})
+        edition = edition_in_force(report, query.validated_data)
+        if edition is None:
+            series = forecast.forecast_as_dict(report.forecast(), checks=report.checks())
+            unit = {"currency": report.currency, "unit": report.unit}
+        else:
+            series = edition.document["forecast"]
+            unit = {name: edition.document["report"][name] for name in ("currency", "unit")}
+        data = ForecastSerializer({"report": report.slug, **unit, **series}).data
+        headers = {"ETag": etag_for(data)}
+        if edition is not None:
+            headers["Content-Location"] = edition.get_absolute_url()
+        return Response(data, headers=headers)
 
 
 @with_write_warnings(SegmentSerializer)

@@ -10,6 +10,7 @@ import json
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
@@ -280,3 +281,74 @@ def test_the_first_edition_has_nothing_to_compare_and_a_bad_from_is_a_404(client
     assert client.get(f"{second.get_absolute_url()}changes/?from=x").status_code == 404
     same = client.get(f"{second.get_absolute_url()}changes/?from=1")
     assert same.context["unchanged"]
+
+
+# The API: editions, as-of queries, what changed
+
+API = "/api/v1/reports/us-gene-therapy-medicinal-products-market/"
+
+
+def test_the_api_answers_the_forecast_as_an_edition_or_a_date_published_it(api, report):
+    first = report.editions.get()
+    figure = total_2030(report)
+    old = figure.value
+    figure.value = Decimal("15.00")
+    figure.save()
+    later = first.published_at + dt.timedelta(days=2)
+    second = publish(report, at=later)
+
+    def total_in_2030(**query):
+        response = api.get(f"{API}forecast/", query)
+        assert response.status_code == 200, response.content
+        points = response.json()["series"][0]["points"]
+        return next(p["value"] for p in points if p["year"] == 2030), response
+
+    assert total_in_2030(edition="1")[0] == f"{old:.3f}"
+    assert total_in_2030(edition="1", as_of=first.published_at.date().isoformat())[0] == (
+        f"{old:.3f}"
+    )
+    value, response = total_in_2030(as_of=first.published_at.date().isoformat())
+    assert value == f"{old:.3f}" and response["Content-Location"] == first.get_absolute_url()
+    # Edition 2 is scheduled: not in force until its day comes, and not listed before.
+    assert api.get(f"{API}forecast/", {"edition": "2"}).status_code == 404
+    assert [e["edition"] for e in api.get(f"{API}editions/").json()] == ["1"]
+    with time_machine.travel(later + dt.timedelta(hours=1)):
+        assert total_in_2030(as_of=later.date().isoformat())[0] == "15.000"
+        assert total_in_2030(edition=second.label)[0] == "15.000"
+        both = api.get(f"{API}forecast/", {"edition": "1", "as_of": later.date().isoformat()})
+        assert "Edition 1 was not in force" in both.json()["detail"]
+        listed = api.get(f"{API}editions/").json()
+        assert [e["edition"] for e in listed] == ["2", "1"]
+        assert listed[0]["changes"].endswith(f"{API}changes/?to=2")
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "words"),
+    [
+        ({"as_of": "2001-01-01"}, 404, "no published edition on 2001-01-01"),
+        ({"as_of": "someday"}, 400, "wrong format"),
+        ({"edition": "1", "as_of": "2001-01-01"}, 404, "no published edition on 2001-01-01"),
+        ({"edition": "x1"}, 400, "does not match"),
+        ({"edition": "7"}, 404, "no published edition 7"),
+    ],
+)
+def test_a_bad_edition_or_date_is_a_clear_json_error(api, report, query, status, words):
+    response = api.get(f"{API}forecast/", query)
+    assert response.status_code == status
+    assert words in json.dumps(response.json())
+
+
+def test_the_api_says_what_changed_between_editions(api, report):
+    figure = total_2030(report)
+    figure.value = Decimal("15.00")
+    figure.save()
+    publish(report, note="The 2030 forecast is revised.")
+    data = api.get(f"{API}changes/").json()
+    assert (data["old"]["edition"], data["new"]["edition"]) == ("1", "2")
+    assert data["new"]["note"] == "The 2030 forecast is revised."
+    assert [(f["segment"], f["year"], f["new"]) for f in data["figures"]] == [
+        (None, 2030, "15.000")
+    ]
+    assert data["cagr"]["new"]["period"] == "2024–2030"
+    assert api.get(f"{API}changes/", {"to": "1"}).status_code == 404
+    assert api.get(f"{API}changes/", {"from": "1", "to": "2"}).json() == data

@@ -1,0 +1,234 @@
+"""The API's view of editions: a report's editions, what changed between two of
+them, and the forecast as one edition published it (``?edition=`` or ``?as_of=``)."""
+
+import datetime as dt
+
+from django.urls import reverse as url_of
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from gtmp_site.api.mixins import etag_for
+from market import changes
+from market.models import Edition
+
+LABEL = r"^\d{1,6}(\.\d{1,6})?$"
+
+
+class EditionSerializer(serializers.Serializer):
+    edition = serializers.CharField(source="label", help_text="'3', or '2.1' for a correction.")
+    published_at = serializers.DateTimeField(help_text="When it went (or goes) public.")
+    reviewed_on = serializers.DateField(help_text="When its facts were last checked.")
+    note = serializers.CharField(help_text="The editor's note of what changed.")
+    url = serializers.SerializerMethodField(help_text="Its permanent page.")
+    data_csv = serializers.SerializerMethodField(help_text="Its yearly series as CSV.")
+    data_json = serializers.SerializerMethodField(help_text="Its yearly series as JSON.")
+    changes = serializers.SerializerMethodField(
+        help_text="What changed since the edition before it (API); null for the first."
+    )
+
+    def _absolute(self, path):
+        return self.context["request"].build_absolute_uri(path)
+
+    def get_url(self, edition) -> str:
+        return self._absolute(edition.get_absolute_url())
+
+    def get_data_csv(self, edition) -> str:
+        return self._absolute(f"{edition.get_absolute_url()}data.csv")
+
+    def get_data_json(self, edition) -> str:
+        return self._absolute(f"{edition.get_absolute_url()}data.json")
+
+    def get_changes(self, edition) -> str | None:
+        if edition.is_first:
+            return None
+        path = url_of("api:report-changes", args=[edition.report.slug])
+        return self._absolute(f"{path}?to={edition.label}")
+
+
+class FigureChangeSerializer(serializers.Serializer):
+    segment = serializers.CharField(allow_null=True, help_text="Segment name; null = total.")
+    year = serializers.IntegerField(help_text="Calendar year.")
+    old = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=3,
+        allow_null=True,
+        help_text="In the older edition; null: none.",
+    )
+    new = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=3,
+        allow_null=True,
+        help_text="In the newer edition; null: removed.",
+    )
+    change_percent = serializers.DecimalField(
+        max_digits=12, decimal_places=2, allow_null=True, help_text="Computed, in percent."
+    )
+    old_kind = serializers.CharField(allow_null=True, help_text="Kind in the older edition.")
+    new_kind = serializers.CharField(allow_null=True, help_text="Kind in the newer edition.")
+
+
+class RatesSerializer(serializers.Serializer):
+    stated = serializers.DecimalField(
+        max_digits=6, decimal_places=2, allow_null=True, help_text="As stated, in percent."
+    )
+    implied = serializers.DecimalField(
+        max_digits=8, decimal_places=2, allow_null=True, help_text="Computed, in percent."
+    )
+    period = serializers.CharField(help_text="The forecast period both rates are over.")
+
+
+class CagrChangeSerializer(serializers.Serializer):
+    old = RatesSerializer(required=False, help_text="The older edition's rates.")
+    new = RatesSerializer(required=False, help_text="The newer edition's rates.")
+
+
+class AddedRemovedSerializer(serializers.Serializer):
+    added = serializers.ListField(child=serializers.CharField(), help_text="Names added.")
+    removed = serializers.ListField(child=serializers.CharField(), help_text="Names removed.")
+
+
+class WordSerializer(serializers.Serializer):
+    op = serializers.ChoiceField(
+        choices=["equal", "delete", "insert"], help_text="Kept, gone or new words."
+    )
+    text = serializers.CharField(help_text="The words.")
+
+
+class ProseChangeSerializer(serializers.Serializer):
+    where = serializers.CharField(help_text="Which piece of prose.")
+    words = WordSerializer(many=True, help_text="Word by word, as readers read it.")
+
+
+class ChangesSerializer(serializers.Serializer):
+    report = serializers.CharField(help_text="Report slug.")
+    old = EditionSerializer(help_text="The older edition.")
+    new = EditionSerializer(help_text="The newer edition.")
+    figures = FigureChangeSerializer(many=True, help_text="Sourced figures that changed.")
+    cagr = CagrChangeSerializer(help_text="Both rates of each edition, if either moved.")
+    segments = AddedRemovedSerializer(help_text="Segments added or removed.")
+    companies = AddedRemovedSerializer(help_text="Listed companies added or removed.")
+    approvals = AddedRemovedSerializer(help_text="Approved therapies added or removed.")
+    prose = ProseChangeSerializer(many=True, help_text="Text the editors changed.")
+
+
+class EditionQuery(serializers.Serializer):
+    edition = serializers.RegexField(LABEL, required=False, help_text="An edition: 3 or 2.1.")
+    as_of = serializers.DateField(
+        required=False, help_text="The edition in force at the end of this day (UTC)."
+    )
+
+
+def label_parameter(name, description, example="1"):
+    return OpenApiParameter(
+        name, str, description=description, pattern=LABEL,
+        examples=[OpenApiExample(f"Edition {example}", value=example)],
+    )  # fmt: skip
+
+
+EDITION_PARAMETERS = [
+    label_parameter("edition", "The forecast as edition N published it (e.g. 1 or 2.1)."),
+    OpenApiParameter(
+        "as_of", OpenApiTypes.DATE,
+        description="The forecast as the edition in force at the end of this day (UTC) "
+        "published it. With `edition` too, that edition if it was in force then, else 404.",
+        examples=[OpenApiExample("A date", value="2026-12-01")],
+    ),
+]  # fmt: skip
+
+
+def edition_in_force(report, query):
+    """The edition ``query`` (validated EditionQuery data) names, or None when it names
+    none (then the caller answers for the working copy as before)."""
+    editions = Edition.objects.public().filter(report=report).select_related("report")
+    found = None
+    if "as_of" in query:
+        day_end = dt.datetime.combine(query["as_of"], dt.time.max, tzinfo=dt.UTC)
+        found = editions.filter(published_at__lte=day_end).order_by("-published_at").first()
+        if found is None:
+            raise NotFound(f"This report had no published edition on {query['as_of']}.")
+    if "edition" in query:
+        number, _, correction = query["edition"].partition(".")
+        named = editions.filter(number=int(number), correction=int(correction or 0)).first()
+        if named is None:
+            raise NotFound(f"This report has no published edition {query['edition']}.")
+        if found is not None and found != named:
+            raise NotFound(
+                f"Edition {named.label} was not in force on {query['as_of']}: "
+                f"edition {found.label} was."
+            )
+        found = named
+    return found
+
+
+class ChangesQuery(serializers.Serializer):
+    def get_fields(self):  # "from" is a Python keyword, so the fields are named here
+        def label(which):
+            return serializers.RegexField(LABEL, required=False, help_text=f"The {which} edition.")
+
+        return {"from": label("older"), "to": label("newer")}
+
+
+class EditionActionsMixin:
+    """The ``editions`` and ``changes`` routes of the report resource."""
+
+    @extend_schema(
+        responses={
+            200: EditionSerializer(many=True),
+            404: OpenApiResponse(description="Not found."),
+        },
+        summary="The report's published editions, newest first",
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def editions(self, request, slug=None):
+        """Each edition with its date, the date it was reviewed, the editor's note, and
+        links to its permanent page, its downloads and what changed in it."""
+        return self.cached(self._editions, request, slug=slug)
+
+    def _editions(self, request, slug=None):
+        report = self.get_object()
+        rows = Edition.objects.public().filter(report=report).select_related("report")
+        data = EditionSerializer(rows, many=True, context={"request": request}).data
+        return Response(data, headers={"ETag": etag_for(data)})
+
+    @extend_schema(
+        parameters=[
+            label_parameter("to", "The newer edition (default: the latest).", "2"),
+            label_parameter("from", "The older edition (default: the one before `to`)."),
+        ],
+        responses={200: ChangesSerializer, 400: OpenApiResponse(description="A bad edition."),
+                   404: OpenApiResponse(description="No such edition.")},
+        summary="What changed between two editions",
+    )  # fmt: skip
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def changes(self, request, slug=None):
+        """Each sourced figure that changed (old, new, change in per cent), the stated and
+        implied CAGR, segments, companies and approvals added or removed, and the text
+        that changed, word by word."""
+        return self.cached(self._changes, request, slug=slug)
+
+    def _changes(self, request, slug=None):
+        query = ChangesQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        new_label, old_label = (query.validated_data.get(name) for name in ("to", "from"))
+        report = self.get_object()
+        if new_label:
+            new = edition_in_force(report, {"edition": new_label})
+        else:
+            new = Edition.objects.public().filter(report=report).order_by(
+                "-number", "-correction").first()  # fmt: skip
+            if new is None:
+                raise NotFound("This report has no published edition yet.")
+        old = edition_in_force(report, {"edition": old_label}) if old_label else new.previous()
+        if old is None:
+            raise NotFound(f"Edition {new.label} is the first: there is nothing to compare.")
+        context = {"request": request}
+        data = ChangesSerializer(
+            {"report": report.slug, "old": old, "new": new,
+             **changes.compare(old.document, new.document)},
+            context=context,
+        ).data  # fmt: skip
+        return Response(data, headers={"ETag": etag_for(data)})
