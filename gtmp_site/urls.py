@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 from gtmp_site import views
 from gtmp_site.core.cache import cached_by_content
 from gtmp_site.sitemaps import SITEMAPS
+from market.feeds import EditionsFeed
 from market.views import HomeView
 
 admin.site.site_header = "GTMP Market Insights: editing"
@@ -15,6 +16,7 @@ admin.site.index_title = "Reports, companies and questions"
 urlpatterns = [
     path("", cached_by_content(HomeView.as_view()), name="home"),
     path("reports/", include("market.urls")),
+    path("editions/feed/", cached_by_content(EditionsFeed()), name="editions-feed"),
     path("companies/", include("companies.urls")),
     path("faq/", include("faq.urls")),
     path("therapies/", include("therapies.urls")),

@@ -16,7 +16,8 @@ class MarketConfig(AppConfig):
         ProseField.app_validators.append(validate_placeholders)
         # Only prose that belongs to a report can hold them (company profiles cannot).
         ProseField.app_help.append(lambda field: HELP if _of_a_report(field.model) else None)
-        # A cached page or API read lasts no longer than the next scheduled publication.
+        # A cached page or API read lasts no longer than the next scheduled publication
+        # of a report or an edition.
         register_expiry(Report.objects.next_scheduled_publication)
 
 

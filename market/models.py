@@ -82,9 +82,18 @@ class ReportQuerySet(PublishedQuerySet):
         return self.filter(status=Report.Status.PUBLISHED, published_at__lte=timezone.now())
 
     def next_scheduled_publication(self):
-        """When the next report scheduled for later becomes public, or None."""
-        later = self.filter(status=Report.Status.PUBLISHED, published_at__gt=timezone.now())
-        return later.aggregate(models.Min("published_at"))["published_at__min"]
+        """When the next report or edition scheduled for later becomes public, or None:
+        one query, since every cacheable response asks (gtmp_site/core/cache.py)."""
+        now = timezone.now()
+        reports = self.filter(status=Report.Status.PUBLISHED, published_at__gt=now)
+        editions = Edition.objects.filter(published_at__gt=now)
+        first = (
+            reports.order_by()
+            .values_list("published_at", flat=True)
+            .union(editions.order_by().values_list("published_at", flat=True))
+            .order_by("published_at")[:1]
+        )
+        return next(iter(first), None)
 
     def for_page(self):
         """Everything a report page or an API report shows, in a fixed number of queries:

@@ -2,6 +2,7 @@ from django.urls import path, re_path
 
 from gtmp_site.core.cache import cached_by_content
 from market import views
+from market.feeds import EditionsFeed
 
 app_name = "market"
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
         cached_by_content(views.EditionListView.as_view()),
         name="editions",
     ),
+    path("<slug:slug>/editions/feed/", cached_by_content(EditionsFeed()), name="editions-feed"),
     re_path(
         r"^(?P<slug>[-\w]+)/editions/(?P<label>\d{1,6}(?:\.\d{1,6})?)/$",
         cached_by_content(views.EditionDetailView.as_view()),

@@ -352,3 +352,24 @@ def test_the_api_says_what_changed_between_editions(api, report):
     assert data["cagr"]["new"]["period"] == "2024–2030"
     assert api.get(f"{API}changes/", {"to": "1"}).status_code == 404
     assert api.get(f"{API}changes/", {"from": "1", "to": "2"}).json() == data
+
+
+def test_new_editions_are_in_the_report_feed_and_the_site_feed(client, report, time_machine):
+    import xml.etree.ElementTree as ET
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    later = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    publish(report, note="Revised.", at=later)
+
+    def titles(path):
+        response = client.get(path)
+        assert response["Content-Type"].startswith("application/atom+xml")
+        feed = ET.fromstring(response.content)
+        return [entry.find(f"{atom}title").text for entry in feed.iter(f"{atom}entry")]
+
+    report_feed = f"{report.get_absolute_url()}editions/feed/"
+    assert titles(report_feed) == [f"{report.title}: edition 1"]
+    time_machine.move_to(later + dt.timedelta(minutes=1))
+    expected = [f"{report.title}: edition 2", f"{report.title}: edition 1"]
+    assert titles(report_feed) == expected  # on time, through the page cache too
+    assert titles("/editions/feed/") == expected
