@@ -183,7 +183,7 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
                 ]
             },
         ),
-        ("Methodology and sources", {"fields": ["methodology", "sources"]}),
+        ("Methodology and sources", {"fields": ["methodology", "sources", "data_licence"]}),
         ("Publication", {"fields": ["status", "published_at", ("created_at", "updated_at")]}),
     ]
     # companies and faq add their rows (top companies, questions) with add_inline().

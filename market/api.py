@@ -186,6 +186,12 @@ class EstimateSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
+class LicenceSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="SPDX identifier, e.g. CC-BY-4.0.")
+    name = serializers.CharField(help_text="Its full name.")
+    url = serializers.URLField(help_text="Where its terms are.")
+
+
 class ReportSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:report-detail", lookup_field="slug")
     page_url = PageUrlField()
@@ -230,6 +236,7 @@ class ReportSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSer
         read_only=True,
         help_text="Other publishers' estimates of related markets, labelled with their scope.",
     )
+    licence = LicenceSerializer(read_only=True, help_text="The data licence, named in full.")
     last_changed = serializers.DateTimeField(
         read_only=True,
         help_text="When anything in the report last changed (its figures, segments, "
@@ -243,7 +250,8 @@ class ReportSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSer
             "currency", "unit", "base_year", "forecast_start_year", "forecast_end_year",
             "stated_cagr", "implied_cagr", "headline_figures", "segments", "top_companies",
             "top_companies_count", "top_companies_url", "estimates", "methodology", "sources",
-            "status", "published_at", "created_at", "updated_at", "last_changed",
+            "data_licence", "licence", "status", "published_at", "created_at", "updated_at",
+            "last_changed",
         ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]
 

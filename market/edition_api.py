@@ -5,17 +5,30 @@ import datetime as dt
 
 from django.urls import reverse as url_of
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from gtmp_site.api.mixins import etag_for
-from market import changes
+from market import changes, citation
 from market.models import Edition
 
 LABEL = r"^\d{1,6}(\.\d{1,6})?$"
+
+
+class CitationSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="A plain-text reference.")
+    bibtex = serializers.CharField(help_text="A BibTeX @misc entry.")
+    ris = serializers.CharField(help_text="A RIS record (type DATA).")
+    csl_json = serializers.CharField(help_text="CSL-JSON: a list of one dataset item.")
 
 
 class EditionSerializer(serializers.Serializer):
@@ -29,6 +42,9 @@ class EditionSerializer(serializers.Serializer):
     changes = serializers.SerializerMethodField(
         help_text="What changed since the edition before it (API); null for the first."
     )
+    citation = serializers.SerializerMethodField(
+        help_text="How to cite it: plain text, BibTeX, RIS and CSL-JSON (a JSON string)."
+    )
 
     def _absolute(self, path):
         return self.context["request"].build_absolute_uri(path)
@@ -41,6 +57,10 @@ class EditionSerializer(serializers.Serializer):
 
     def get_data_json(self, edition) -> str:
         return self._absolute(f"{edition.get_absolute_url()}data.json")
+
+    @extend_schema_field(CitationSerializer)
+    def get_citation(self, edition):
+        return citation.formats(edition.document, edition, self.get_url(edition))
 
     def get_changes(self, edition) -> str | None:
         if edition.is_first:

@@ -26,6 +26,29 @@ from market import forecast, placeholders
 # Years a market report can sensibly speak about.
 MIN_YEAR = 1990
 MAX_YEAR = 2100
+# The licences editors may choose for a report's data: SPDX identifier -> (name, URL).
+DATA_LICENCES = {
+    "CC-BY-4.0": (
+        "Creative Commons Attribution 4.0 International",
+        "https://creativecommons.org/licenses/by/4.0/",
+    ),
+    "CC-BY-SA-4.0": (
+        "Creative Commons Attribution Share Alike 4.0 International",
+        "https://creativecommons.org/licenses/by-sa/4.0/",
+    ),
+    "CC0-1.0": (
+        "Creative Commons Zero v1.0 Universal",
+        "https://creativecommons.org/publicdomain/zero/1.0/",
+    ),
+    "ODbL-1.0": (
+        "Open Data Commons Open Database License v1.0",
+        "https://opendatacommons.org/licenses/odbl/1-0/",
+    ),
+    "PDDL-1.0": (
+        "Open Data Commons Public Domain Dedication & License 1.0",
+        "https://opendatacommons.org/licenses/pddl/1-0/",
+    ),
+}
 # A stated compound annual growth rate outside this band is a typing mistake.
 MIN_CAGR = Decimal("-50")
 MAX_CAGR = Decimal("200")
@@ -201,6 +224,13 @@ class Report(ContentModel):
     )
     methodology = ProseField(
         blank=True, help_text="Markdown. How the figures were made and what they cover."
+    )
+    data_licence = models.CharField(
+        max_length=20,
+        choices=[(spdx, f"{name} ({spdx})") for spdx, (name, _url) in DATA_LICENCES.items()],
+        default="CC-BY-4.0",
+        help_text="The terms on which readers may reuse the report's data: shown on its "
+        "pages, in the API and in every download.",
     )
     sources = ProseField(
         blank=True, help_text="Markdown. The publications the report's facts come from."
@@ -386,6 +416,12 @@ class Report(ContentModel):
     def value_label(self):
         """Unit label for figures, e.g. 'USD billion'."""
         return f"{self.currency} {self.unit}"
+
+    @property
+    def licence(self):
+        """{"id": SPDX identifier, "name", "url"} of the data licence."""
+        name, url = DATA_LICENCES[self.data_licence]
+        return {"id": self.data_licence, "name": name, "url": url}
 
     def amount_text(self, value):
         """A market size with its currency and unit: 'USD 4.00 billion'."""

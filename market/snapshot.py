@@ -62,6 +62,10 @@ def build(report):
             "forecast_end_year": report.forecast_end_year,
             "region": region
             and {"name": region.name, "countries": [c.name for c in region.countries.all()]},
+            "licence": report.licence,
+            "forecast_sources": sorted(
+                {p.source for p in result.total.points if not p.computed and p.source}
+            ),
             "listed_count": report.listed_count,
             "companies_shown": report.TOP_COMPANIES_SHOWN,
         },

@@ -15,7 +15,7 @@ from django.views.generic import ListView, TemplateView
 
 from gtmp_site.core.cells import safe_cell
 from gtmp_site.views import PageMetaMixin
-from market import changes, snapshot
+from market import changes, citation, snapshot
 from market.models import Edition, Report, ReportSection
 
 
@@ -73,7 +73,8 @@ class ReportDetailView(ReportPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         latest = self.report.editions.public().order_by("-number", "-correction").first()
-        return super().get_context_data(latest_edition=latest, **kwargs)
+        cite = latest and cite_edition(self.request, latest)
+        return super().get_context_data(latest_edition=latest, cite=cite, **kwargs)
 
     def get_page_title(self):
         return self.page["report"]["title"]
@@ -157,6 +158,7 @@ def data_response(document, fmt, meta, filename):
                 ]
                 writer.writerow([safe_cell(cell) for cell in row])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Link"] = f'<{meta["licence"]["url"]}>; rel="license"'
     return response
 
 
@@ -169,7 +171,8 @@ META_FIELDS = ["title", "slug", "url", "currency", "unit", "base_year", "forecas
 
 def report_meta(request, document):
     meta = {name: document["report"][name] for name in META_FIELDS}
-    return {**meta, "url": request.build_absolute_uri(meta["url"])}
+    return {**meta, "url": request.build_absolute_uri(meta["url"]),
+            "licence": document["report"]["licence"]}  # fmt: skip
 
 
 class EditionListView(PageMetaMixin, TemplateView):
@@ -211,7 +214,16 @@ class EditionDetailView(PageMetaMixin, TemplateView):
         self.page_title = f"Edition {edition.label} · {page['report']['title']}"
         self.page_description = page["report"]["description"]
         latest = edition.report.editions.public().order_by("-number", "-correction").first()
-        return super().get_context_data(edition=edition, latest=latest, **page, **kwargs)
+        return super().get_context_data(
+            edition=edition, latest=latest, cite=cite_edition(self.request, edition), **page,
+            **kwargs,
+        )  # fmt: skip
+
+
+def cite_edition(request, edition):
+    """The ways to cite ``edition`` (market/citation.py), with its absolute address."""
+    url = request.build_absolute_uri(edition.get_absolute_url())
+    return citation.formats(edition.document, edition, url)
 
 
 def edition_data(request, slug, label, fmt):

@@ -373,3 +373,81 @@ def test_new_editions_are_in_the_report_feed_and_the_site_feed(client, report, t
     expected = [f"{report.title}: edition 2", f"{report.title}: edition 1"]
     assert titles(report_feed) == expected  # on time, through the page cache too
     assert titles("/editions/feed/") == expected
+
+
+# Citation and licence
+
+
+def cite_block(client, path):
+    return client.get(path).context["cite"]
+
+
+def test_the_citation_parses_as_bibtex_ris_and_csl_json_naming_the_edition(client, report):
+    import warnings
+
+    import bibtexparser
+    import rispy
+    from citeproc import (
+        Citation,
+        CitationItem,
+        CitationStylesBibliography,
+        CitationStylesStyle,
+        formatter,
+    )
+    from citeproc.source.json import CiteProcJSON
+
+    edition = report.editions.get()
+    cite = cite_block(client, edition.get_absolute_url())
+    url = f"http://testserver{edition.get_absolute_url()}"
+    day = edition.published_at
+
+    (entry,) = bibtexparser.parse_string(cite["bibtex"]).entries
+    assert entry.entry_type == "misc" and entry["url"] == url and entry["edition"] == "1"
+    assert entry["title"] == "{US Gene Therapy Medicinal Products (GTMP) Market}"
+    assert entry["author"] == "{GTMP Market Insights}"
+    assert "Verified Market Reports" in entry["note"] and "CC-BY-4.0" in entry["note"]
+
+    (record,) = rispy.loads(cite["ris"])
+    assert (record["type_of_reference"], record["urls"], record["edition"]) == ("DATA", [url], "1")
+    assert record["date"] == f"{day:%Y/%m/%d}"
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # citeproc-py warns of any field CSL does not define
+        items = CiteProcJSON(json.loads(cite["csl_json"]))
+        (key,) = items
+        style = CitationStylesStyle("harvard-cite-them-right", validate=False)
+        bibliography = CitationStylesBibliography(style, items, formatter.plain)
+        bibliography.register(Citation([CitationItem(key)]))
+        (text,) = [str(item) for item in bibliography.bibliography()]
+    assert "GTMP Market Insights" in text and str(day.year) in text and url in text
+    assert "Verified Market Reports" in cite["text"] and "edition 1" in cite["text"]
+
+
+def test_the_live_page_cites_its_latest_edition(client, report):
+    publish(report)
+    cite = cite_block(client, report.get_absolute_url())
+    assert "edition 2" in cite["text"] and "/editions/2/" in cite["text"]
+
+
+def test_the_data_licence_is_on_the_page_in_the_api_and_in_every_download(client, api, report):
+    report.data_licence = "CC0-1.0"
+    report.save()
+    edition = publish(report)
+    name = "Creative Commons Zero v1.0 Universal"
+    assert name in client.get(report.get_absolute_url()).content.decode()
+    assert api.get(API).json()["licence"] == {
+        "id": "CC0-1.0", "name": name,
+        "url": "https://creativecommons.org/publicdomain/zero/1.0/",
+    }  # fmt: skip
+    for path in (f"{report.get_absolute_url()}data.csv", f"{edition.get_absolute_url()}data.csv",
+                 f"{edition.get_absolute_url()}data.json"):  # fmt: skip
+        response = client.get(path)
+        assert (
+            response["Link"]
+            == '<https://creativecommons.org/publicdomain/zero/1.0/>; rel="license"'
+        )
+    meta = json.loads(client.get(f"{edition.get_absolute_url()}data.json").content)["report"]
+    assert meta["licence"]["id"] == "CC0-1.0"
+    # An earlier edition keeps the licence it was published under.
+    first = json.loads(client.get(f"{API}editions/").content)[-1]
+    assert "CC-BY-4.0" in first["citation"]["text"]
