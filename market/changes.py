@@ -113,16 +113,34 @@ def _prose_changes(before, after):
     ]  # fmt: skip
 
 
+CONTEXT_WORDS = 8  # kept words around a change; longer unchanged runs are cut with "…"
+
+
 def _word_diff(old, new):
     """[{"op": "equal" | "delete" | "insert", "text"}] from ``old`` to ``new`` word by
-    word, or [] when they are the same."""
+    word, unchanged runs cut to CONTEXT_WORDS on each side of a change, or [] when
+    they are the same."""
     if old == new:
         return []
     a, b = old.split(), new.split()
+    opcodes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
     parts = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op in ("equal", "delete", "replace") and i2 > i1:
-            parts.append({"op": "equal" if op == "equal" else "delete", "text": " ".join(a[i1:i2])})
-        if op in ("insert", "replace") and j2 > j1:
+    for n, (op, i1, i2, j1, j2) in enumerate(opcodes):
+        if op == "equal":
+            parts.append({"op": "equal", "text": _context(a[i1:i2], n > 0, n < len(opcodes) - 1)})
+            continue
+        if i2 > i1:
+            parts.append({"op": "delete", "text": " ".join(a[i1:i2])})
+        if j2 > j1:
             parts.append({"op": "insert", "text": " ".join(b[j1:j2])})
     return parts
+
+
+def _context(words, after_change, before_change):
+    """Unchanged ``words``: those next to a change, the rest cut to "…"."""
+    keep = CONTEXT_WORDS
+    if len(words) <= keep * (after_change + before_change) + 1:
+        return " ".join(words)
+    head = words[:keep] if after_change else []
+    tail = words[-keep:] if before_change else []
+    return " ".join([*head, "…", *tail])

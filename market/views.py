@@ -59,7 +59,8 @@ class ReportPageMixin(PageMetaMixin):
     def get(self, request, *args, **kwargs):
         self.report = self.get_report()
         # Through JSON: the page renders exactly what a stored document holds.
-        self.page = page_context(json.loads(json.dumps(snapshot.build(self.report))))
+        self.document = json.loads(json.dumps(snapshot.build(self.report)))
+        self.page = page_context(self.document)
         response = self.render_to_response(self.get_context_data(**self.page))
         response["Last-Modified"] = http_date(self.report.last_changed().timestamp())
         return response
@@ -97,7 +98,15 @@ class ReportPreviewView(ReportDetailView):
         return get_object_or_404(queryset, slug=self.kwargs["slug"])
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(preview=self.report, **kwargs)
+        latest = self.report.editions.public().order_by("-number", "-correction").first()
+        differs = latest and changes.compare(latest.document, self.document)
+        return super().get_context_data(
+            preview=self.report,
+            preview_against=latest,
+            preview_changes=differs,
+            preview_unchanged=bool(differs) and changes.is_empty(differs),
+            **kwargs,
+        )
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)

@@ -451,3 +451,18 @@ def test_the_data_licence_is_on_the_page_in_the_api_and_in_every_download(client
     # An earlier edition keeps the licence it was published under.
     first = json.loads(client.get(f"{API}editions/").content)[-1]
     assert "CC-BY-4.0" in first["citation"]["text"]
+
+
+def test_the_preview_says_what_the_working_copy_changes_from_the_latest_edition(editor, report):
+    preview = editor.get(report.get_preview_url())
+    assert preview.context["preview_unchanged"]
+    assert "Nothing yet: it shows what edition 1 shows." in preview.content.decode()
+    figure = total_2030(report)
+    figure.value = Decimal("15.00")
+    figure.save()
+    preview = editor.get(report.get_preview_url())
+    html = preview.content.decode()
+    assert "What this working copy changes from edition 1" in html
+    assert [(f["year"], f["new"]) for f in preview.context["preview_changes"]["figures"]] == [
+        (2030, "15.000")
+    ]
