@@ -331,6 +331,8 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 # A second person (the Publishers group) reviews each edition before it goes public;
 # a small team may turn that off (market/editions.py).
 EDITIONS_REVIEW = env.bool("EDITIONS_REVIEW", default=True)
+# How long a preview link for a reviewer without an account works (unless revoked).
+SHARE_LINK_DAYS = env.int("SHARE_LINK_DAYS", default=7)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=4 * 1024 * 1024)
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=40 * 1024 * 1024)
 # 1,000 rows take about 10 s to preview and as long to confirm (docs/performance.md),

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from gtmp_site.core.admin_base import (
@@ -236,33 +236,74 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
             "checks": [c for c in report.checks() if c.level == forecast.ERROR],
             "submissions": report.submissions.select_related("submitted_by", "decided_by")[:20],
             "review": settings.EDITIONS_REVIEW,
+            "share_links": [
+                (
+                    link,
+                    reverse(
+                        "market:shared-preview", args=[report.slug, editions.share_token(link)]
+                    ),
+                )
+                for link in report.share_links.select_related("created_by")
+                if link.is_active
+            ],
+            "share_days": settings.SHARE_LINK_DAYS,
         }
         return TemplateResponse(request, "admin/market/report_editions.html", context)
 
     def _edition_step(self, request, report, pending):
-        step = request.POST.get("step")
-        if step == "submit":
-            form = SubmissionForm(request.POST, prefix="submit")
-            if not form.is_valid():
-                return form
-            done = editions.submit(report, request.user, **form.cleaned_data)
-            if isinstance(done, Edition):
-                messages.success(request, f"Edition {done.label} is published.")
-            else:
-                messages.success(request, "Submitted for review by a publisher.")
-            return done
-        if pending is None or str(pending.pk) != request.POST.get("submission"):
+        steps = {
+            "submit": self._submit, "share": self._share, "revoke": self._revoke,
+            "publish": self._publish, "send-back": self._send_back,
+        }  # fmt: skip
+        step = steps.get(request.POST.get("step"))
+        if step is None:
+            raise ValidationError("Unknown step.")
+        if step in (self._publish, self._send_back) and (
+            pending is None or str(pending.pk) != request.POST.get("submission")
+        ):
             raise ValidationError("This submission was already decided; see below.")
-        if step == "publish":
-            edition = editions.approve(pending, request.user)
-            messages.success(request, f"Edition {edition.label} is published.")
-            return edition
-        if step == "send-back":
-            comment = request.POST.get("comment", "").strip()
-            if not comment:
-                raise ValidationError("Say why it goes back, for the editor who submitted it.")
-            return editions.send_back(pending, request.user, comment)
-        raise ValidationError("Unknown step.")
+        return step(request, report, pending)
+
+    def _submit(self, request, report, pending):
+        form = SubmissionForm(request.POST, prefix="submit")
+        if not form.is_valid():
+            return form
+        done = editions.submit(report, request.user, **form.cleaned_data)
+        if isinstance(done, Edition):
+            messages.success(request, f"Edition {done.label} is published.")
+        else:
+            messages.success(request, "Submitted for review by a publisher.")
+        return done
+
+    def _publish(self, request, report, pending):
+        edition = editions.approve(pending, request.user)
+        messages.success(request, f"Edition {edition.label} is published.")
+        return edition
+
+    def _send_back(self, request, report, pending):
+        comment = request.POST.get("comment", "").strip()
+        if not comment:
+            raise ValidationError("Say why it goes back, for the editor who submitted it.")
+        return editions.send_back(pending, request.user, comment)
+
+    def _share(self, request, report, pending):
+        link, token = editions.share(report, request.user)
+        url = request.build_absolute_uri(
+            reverse("market:shared-preview", args=[report.slug, token])
+        )
+        until = f"{link.expires_at:%d %B %Y, %H:%M} UTC"
+        messages.success(
+            request, f"Anyone with this link can read the preview until {until}: {url}"
+        )
+        return link
+
+    def _revoke(self, request, report, pending):
+        link = report.share_links.filter(pk=request.POST.get("link")).first()
+        if link is None:
+            raise ValidationError("No such preview link.")
+        editions.revoke(link, request.user)
+        messages.success(request, "The preview link no longer works.")
+        return link
 
     def view_on_site(self, obj):
         """The public page once the report is public, its preview before."""

@@ -8,8 +8,10 @@ editor publishes what they submit. Every step is in the audit log.
 """
 
 import json
+from datetime import timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -18,7 +20,7 @@ from django.utils import timezone
 from gtmp_site.core import cache, gate
 from gtmp_site.core.editors import PUBLISH_PERMISSION
 from market import forecast, snapshot
-from market.models import AuditEvent, Edition, Report, Submission
+from market.models import AuditEvent, Edition, Report, ShareLink, Submission
 
 
 def publish(report, *, note, reviewed_on, user=None, correction=False, at=None):
@@ -150,3 +152,44 @@ def _audit(user, action, submission, detail):
     AuditEvent.objects.create(
         user=user, action=action, subject=str(submission.report), detail=detail
     )
+
+
+SHARE_SALT = "market.share-link"
+
+
+def share(report, user):
+    """A new preview link for ``report``: (ShareLink, its signed token)."""
+    days = settings.SHARE_LINK_DAYS
+    link = ShareLink.objects.create(
+        report=report, created_by=user, expires_at=timezone.now() + timedelta(days=days)
+    )
+    AuditEvent.objects.create(
+        user=user, action=AuditEvent.Action.SHARED, subject=str(report),
+        detail=f"Preview link {link.pk}, valid until {link.expires_at:%Y-%m-%d %H:%M} UTC.",
+    )  # fmt: skip
+    return link, share_token(link)
+
+
+def share_token(link):
+    return signing.dumps(link.pk, salt=SHARE_SALT, compress=True)
+
+
+def shared_link(token):
+    """The active ShareLink ``token`` names, or None (altered, expired or revoked)."""
+    try:
+        pk = signing.loads(token, salt=SHARE_SALT, max_age=timedelta(days=settings.SHARE_LINK_DAYS))
+    except signing.BadSignature:
+        return None
+    link = ShareLink.objects.filter(pk=pk).select_related("report").first()
+    return link if link and link.is_active else None
+
+
+def revoke(link, user):
+    if link.revoked_at is None:
+        link.revoked_at, link.revoked_by = timezone.now(), user
+        link.save()
+        AuditEvent.objects.create(
+            user=user, action=AuditEvent.Action.SHARE_REVOKED, subject=str(link.report),
+            detail=f"Preview link {link.pk}, made by {link.created_by or 'a removed account'} "
+            f"on {link.created_at:%Y-%m-%d}.",
+        )  # fmt: skip

@@ -673,6 +673,8 @@ class AuditEvent(models.Model):
         SUBMITTED = "submitted", "Submitted for review"
         SENT_BACK = "sent-back", "Sent back"
         EDITION = "edition", "Published an edition"
+        SHARED = "shared", "Shared a preview"
+        SHARE_REVOKED = "share-revoked", "Revoked a preview link"
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -808,3 +810,31 @@ class Submission(models.Model):
 
     def __str__(self):
         return f"{self.report}: {self.get_state_display().lower()}"
+
+
+class ShareLink(models.Model):
+    """Lets someone without an account read a report's preview (its working copy)
+    until it expires or an editor revokes it. The link carries this row's id,
+    signed (market/editions.py), so it cannot be guessed or altered."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="share_links")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Preview link for {self.report}, until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None and self.expires_at > timezone.now()

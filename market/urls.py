@@ -9,6 +9,11 @@ urlpatterns = [
     path("<slug:slug>/", cached_by_content(views.ReportDetailView.as_view()), name="report"),
     path("<slug:slug>/preview/", views.ReportPreviewView.as_view(), name="preview"),
     path(
+        "<slug:slug>/preview/shared/<str:token>/",
+        views.SharedPreviewView.as_view(),
+        name="shared-preview",
+    ),
+    path(
         "<slug:slug>/data.csv",
         cached_by_content(views.report_data),
         {"fmt": "csv"},

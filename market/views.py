@@ -15,7 +15,7 @@ from django.views.generic import ListView, TemplateView
 
 from gtmp_site.core.cells import safe_cell
 from gtmp_site.views import PageMetaMixin
-from market import changes, citation, snapshot
+from market import changes, citation, editions, snapshot
 from market.models import Edition, Report, ReportSection
 
 
@@ -84,18 +84,13 @@ class ReportDetailView(ReportPageMixin, TemplateView):
         return self.page["report"]["description"]
 
 
-@method_decorator([never_cache, staff_member_required], name="dispatch")
-class ReportPreviewView(ReportDetailView):
-    """A report exactly as the public will see it, drafts included, for staff only.
+class WorkingCopyView(ReportDetailView):
+    """A report's working copy exactly as the public would see it, drafts included,
+    with what it changes from the latest edition. Never cached, and marked so search
+    engines skip it."""
 
-    Never cached, and marked so search engines skip it.
-    """
-
-    def get_report(self):
-        if not self.request.user.has_perm("market.view_report"):
-            raise PermissionDenied
-        queryset = Report.objects.for_page().with_segment_companies()
-        return get_object_or_404(queryset, slug=self.kwargs["slug"])
+    def working_copy(self, **lookup):
+        return get_object_or_404(Report.objects.for_page().with_segment_companies(), **lookup)
 
     def get_context_data(self, **kwargs):
         latest = self.report.editions.public().order_by("-number", "-correction").first()
@@ -112,6 +107,27 @@ class ReportPreviewView(ReportDetailView):
         response = super().render_to_response(context, **kwargs)
         response["X-Robots-Tag"] = "noindex"
         return response
+
+
+@method_decorator([never_cache, staff_member_required], name="dispatch")
+class ReportPreviewView(WorkingCopyView):
+    """The preview, for staff."""
+
+    def get_report(self):
+        if not self.request.user.has_perm("market.view_report"):
+            raise PermissionDenied
+        return self.working_copy(slug=self.kwargs["slug"])
+
+
+@method_decorator(never_cache, name="dispatch")
+class SharedPreviewView(WorkingCopyView):
+    """The preview, for whoever holds an active share link (market/editions.py)."""
+
+    def get_report(self):
+        link = editions.shared_link(self.kwargs["token"])
+        if link is None or link.report.slug != self.kwargs["slug"]:
+            raise Http404("This preview link has expired, been revoked, or never existed.")
+        return self.working_copy(pk=link.report_id)
 
 
 class SegmentDetailView(ReportPageMixin, TemplateView):

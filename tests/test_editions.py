@@ -466,3 +466,44 @@ def test_the_preview_says_what_the_working_copy_changes_from_the_latest_edition(
     assert [(f["year"], f["new"]) for f in preview.context["preview_changes"]["figures"]] == [
         (2030, "15.000")
     ]
+
+
+# Preview links for reviewers without an account
+
+
+def test_a_share_link_shows_the_preview_to_anyone_until_it_is_revoked(editor, report):
+    from django.test import Client
+
+    client = Client()  # a reviewer without an account (``editor`` is the test client)
+    figure = total_2030(report)
+    figure.value = Decimal("15.00")
+    figure.save()
+    done = post_step(editor, report, "share")
+    (message,) = [str(m) for m in done.context["messages"]]
+    url = message.rsplit(": ", 1)[1].removeprefix("http://testserver")
+    page = client.get(url)
+    assert page.status_code == 200 and "USD 15.00 billion" in page.content.decode()
+    assert "Shared with you for review" in page.content.decode()
+    assert "Back to editing" not in page.content.decode()
+    assert "no-cache" in page["Cache-Control"] and page["X-Robots-Tag"] == "noindex"
+    assert client.get(url.replace("/shared/", "/shared/x")).status_code == 404
+
+    link = report.share_links.get()
+    revoke = rendered_forms(editor.get(editions_page(editor, report)), "revoke")
+    assert revoke["link"] == str(link.pk)
+    editor.post(editions_page(editor, report), revoke)
+    assert client.get(url).status_code == 404
+    actions = list(AuditEvent.objects.order_by("pk").values_list("action", flat=True))
+    assert actions[-2:] == ["shared", "share-revoked"]
+
+
+def test_a_share_link_expires(editor, report, settings, time_machine):
+    from django.test import Client
+
+    client = Client()
+    post_step(editor, report, "share")
+    link = report.share_links.get()
+    url = f"{report.get_preview_url()}shared/{editions.share_token(link)}/"
+    assert client.get(url).status_code == 200
+    time_machine.move_to(link.expires_at + dt.timedelta(seconds=1))
+    assert client.get(url).status_code == 404
