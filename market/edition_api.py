@@ -12,14 +12,14 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
 )
-from rest_framework import serializers
+from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from gtmp_site.api.mixins import etag_for
-from market import changes, citation
-from market.models import Edition
+from market import changes, citation, editions
+from market.models import Edition, Report, Submission
 
 LABEL = r"^\d{1,6}(\.\d{1,6})?$"
 
@@ -252,3 +252,83 @@ class EditionActionsMixin:
             context=context,
         ).data  # fmt: skip
         return Response(data, headers={"ETag": etag_for(data)})
+
+
+class SubmissionSerializer(serializers.ModelSerializer):
+    report = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Report.objects.all(), help_text="Slug of the report."
+    )
+    submitted_by = serializers.StringRelatedField(help_text="Who submitted it.")
+    decided_by = serializers.StringRelatedField(help_text="Who published or sent it back.")
+    edition = serializers.SerializerMethodField(help_text="The edition it became, once published.")
+
+    class Meta:
+        model = Submission
+        fields = [
+            "id", "report", "note", "reviewed_on", "correction", "go_live_at", "state",
+            "submitted_by", "submitted_at", "decided_by", "decided_at", "comment", "edition",
+        ]  # fmt: skip
+        read_only_fields = ["state", "submitted_at", "decided_at", "comment"]
+        extra_kwargs = {
+            "state": {"help_text": "Waiting for review, published or sent back."},
+            "submitted_at": {"help_text": "When it was submitted."},
+            "decided_at": {"help_text": "When it was published or sent back."},
+        }
+
+    def get_edition(self, submission) -> str | None:
+        return submission.edition.label if submission.edition else None
+
+
+class SendBackSerializer(serializers.Serializer):
+    comment = serializers.CharField(help_text="Why it goes back, for the editor who submitted it.")
+
+
+class SubmissionViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):  # fmt: skip
+    """Working copies put forward as their report's next edition, for editors' scripts:
+    the same rules as the admin's Editions page (market/editions.py)."""
+
+    serializer_class = SubmissionSerializer
+    permission_classes = [permissions.DjangoModelPermissions]
+    queryset = Submission.objects.select_related("report", "submitted_by", "decided_by",
+                                                 "edition")  # fmt: skip
+    filterset_fields = ["report__slug", "state"]
+    ordering = ["-submitted_at", "-pk"]
+
+    def perform_create(self, serializer):
+        data = {k: v for k, v in serializer.validated_data.items() if k != "report"}
+        done = editions.submit(serializer.validated_data["report"], self.request.user, **data)
+        serializer.instance = done.submission if isinstance(done, Edition) else done
+
+    @extend_schema(
+        request=None,
+        responses={201: EditionSerializer, 400: OpenApiResponse(description="Refused."),
+                   403: OpenApiResponse(description="Not allowed to publish it."),
+                   404: OpenApiResponse(description="No such submission.")},
+        summary="Publish a submission as its report's next edition",
+    )  # fmt: skip
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        """Publish it: a member of the Publishers group other than the submitter (or a
+        superuser, or anyone when review is off). The working copy is checked again."""
+        edition = editions.approve(self.get_object(), request.user)
+        data = EditionSerializer(edition, context={"request": request}).data
+        return Response(data, status=201)
+
+    @extend_schema(
+        request=SendBackSerializer,
+        responses={200: SubmissionSerializer, 400: OpenApiResponse(description="Refused."),
+                   404: OpenApiResponse(description="No such submission.")},
+        summary="Send a submission back with a comment",
+    )  # fmt: skip
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, pk=None):
+        """Return it to its editor, unpublished, with a comment."""
+        comment = SendBackSerializer(data=request.data)
+        comment.is_valid(raise_exception=True)
+        done = editions.send_back(
+            self.get_object(), request.user, comment.validated_data["comment"]
+        )
+        return Response(SubmissionSerializer(done, context={"request": request}).data)

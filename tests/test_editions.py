@@ -507,3 +507,59 @@ def test_a_share_link_expires(editor, report, settings, time_machine):
     assert client.get(url).status_code == 200
     time_machine.move_to(link.expires_at + dt.timedelta(seconds=1))
     assert client.get(url).status_code == 404
+
+
+# Editors' scripts: the same rules through the API
+
+
+def token_client(user):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def test_a_script_submits_and_a_publisher_s_script_publishes(report, api):
+    from gtmp_site.core.editors import ensure_publishers_group
+    from tests.factories import EditorFactory
+
+    erin, pia = EditorFactory(username="erin"), EditorFactory(username="pia")
+    pia.groups.add(ensure_publishers_group())
+    assert api.get("/api/v1/submissions/").status_code == 401
+    body = {"report": report.slug, "note": "From a script.", "reviewed_on": "2026-11-30"}
+    created = token_client(erin).post("/api/v1/submissions/", body, format="json")
+    assert created.status_code == 201, created.content
+    pk = created.json()["id"]
+    own = token_client(erin).post(f"/api/v1/submissions/{pk}/publish/")
+    assert own.status_code == 403 and "Publishers group" in own.json()["detail"]
+    again = token_client(erin).post("/api/v1/submissions/", body, format="json")
+    assert again.status_code == 400 and "already waits for review" in json.dumps(again.json())
+
+    published = token_client(pia).post(f"/api/v1/submissions/{pk}/publish/")
+    assert published.status_code == 201 and published.json()["edition"] == "2"
+    listed = token_client(erin).get("/api/v1/submissions/").json()["results"]
+    assert (listed[0]["state"], listed[0]["edition"], listed[0]["decided_by"]) == (
+        "published",
+        "2",
+        "pia",
+    )
+
+
+def test_a_script_sends_back_with_a_comment_and_a_bad_body_is_a_400(report):
+    from gtmp_site.core.editors import ensure_publishers_group
+    from tests.factories import EditorFactory
+
+    erin, pia = EditorFactory(username="erin"), EditorFactory(username="pia")
+    pia.groups.add(ensure_publishers_group())
+    bad = token_client(erin).post("/api/v1/submissions/", {"report": report.slug}, format="json")
+    assert bad.status_code == 400 and set(bad.json()) == {"note", "reviewed_on"}
+    body = {"report": report.slug, "note": "Draft.", "reviewed_on": "2026-11-30"}
+    pk = token_client(erin).post("/api/v1/submissions/", body, format="json").json()["id"]
+    empty = token_client(pia).post(f"/api/v1/submissions/{pk}/send-back/", {}, format="json")
+    assert empty.status_code == 400
+    done = token_client(pia).post(
+        f"/api/v1/submissions/{pk}/send-back/", {"comment": "Needs a source."}, format="json"
+    )
+    assert done.json()["state"] == "sent-back" and done.json()["comment"] == "Needs a source."

@@ -37,18 +37,22 @@ ERRORS_BY_METHOD["DELETE"] = {
 class AutoSchema(SpectacularAutoSchema):
     """Documents the error responses; public reads carry no security requirement."""
 
-    def get_auth(self):
-        """No security requirement on public reads, so the docs show no lock there
-        (a logged-in editor's browser still sends its session and sees drafts)."""
-        public_read = self.method in permissions.SAFE_METHODS and any(
+    def _public_read(self):
+        return self.method in permissions.SAFE_METHODS and any(
             isinstance(p, permissions.DjangoModelPermissionsOrAnonReadOnly)
             for p in self.view.get_permissions()
         )
-        return [] if public_read else super().get_auth()
+
+    def get_auth(self):
+        """No security requirement on public reads, so the docs show no lock there
+        (a logged-in editor's browser still sends its session and sees drafts)."""
+        return [] if self._public_read() else super().get_auth()
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         errors = dict(ERRORS_BY_METHOD.get(self.method, {}))
+        if self.method == "GET" and not self._public_read():  # an editors-only read
+            errors["401"] = "Not authenticated."
         if self.method == "GET" and self._is_list_view():
             errors["400"] = "Invalid filter or page parameter."
             errors["404"] = "No such page."

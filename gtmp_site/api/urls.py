@@ -14,6 +14,7 @@ from companies.api import CompanyViewSet
 from faq.api import QuestionViewSet
 from gtmp_site.api.auth import TokenView
 from market.api import MarketFigureViewSet, ReportViewSet, SegmentViewSet
+from market.edition_api import SubmissionViewSet
 from therapies.api import TherapyViewSet
 
 router = DefaultRouter()
@@ -23,6 +24,7 @@ router.register("figures", MarketFigureViewSet, basename="figure")
 router.register("companies", CompanyViewSet, basename="company")
 router.register("faqs", QuestionViewSet, basename="faq")
 router.register("therapies", TherapyViewSet, basename="therapy")
+router.register("submissions", SubmissionViewSet, basename="submission")
 
 
 class ReadOnlyPage:
