@@ -1,5 +1,7 @@
 """The base of every API FilterSet."""
 
+import re
+
 import django_filters
 from django import forms
 from django.db import models
@@ -8,11 +10,21 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 
 
+class WholeNumberField(forms.IntegerField):
+    """Digits only: Django's IntegerField also takes "2030.0" (it drops a decimal point
+    followed by zeros), which the schema's integer does not allow."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not re.fullmatch(r"\s*[-+]?\d+\s*", str(value)):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 class WholeNumberFilter(django_filters.NumberFilter):
     """A whole number, as the schema says of an integer field: django-filter's
     NumberFilter reads decimals, so "3.7e-214" would pass for a year."""
 
-    field_class = forms.IntegerField
+    field_class = WholeNumberField
 
 
 class StrictFilterSet(django_filters.FilterSet):
