@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from gtmp_site.core.admin_base import (
@@ -247,6 +248,8 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
                 if link.is_active
             ],
             "share_days": settings.SHARE_LINK_DAYS,
+            "may_change_visibility": editions.may_change_visibility(request.user),
+            "now": timezone.now(),
         }
         return TemplateResponse(request, "admin/market/report_editions.html", context)
 
@@ -254,6 +257,7 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
         steps = {
             "submit": self._submit, "share": self._share, "revoke": self._revoke,
             "publish": self._publish, "send-back": self._send_back,
+            "reschedule": self._reschedule, "withdraw": self._withdraw,
         }  # fmt: skip
         step = steps.get(request.POST.get("step"))
         if step is None:
@@ -296,6 +300,34 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
             request, f"Anyone with this link can read the preview until {until}: {url}"
         )
         return link
+
+    def _edition_posted(self, request, report):
+        edition = report.editions.filter(pk=request.POST.get("edition")).first()
+        if edition is None:
+            raise ValidationError("No such edition.")
+        field = forms.DateTimeField(required=False, input_formats=["%Y-%m-%dT%H:%M"])
+        try:
+            at = field.clean(request.POST.get("at", ""))
+        except ValidationError:
+            raise ValidationError("Give the time as the date and time fields show it.") from None
+        return edition, at  # aware, in the site's time zone
+
+    def _reschedule(self, request, report, pending):
+        edition, at = self._edition_posted(request, report)
+        if at is None:
+            raise ValidationError("Give the new go-live time.")
+        editions.reschedule(edition, request.user, at)
+        messages.success(
+            request, f"Edition {edition.label} now goes public on {at:%d %B %Y, %H:%M}."
+        )
+        return edition
+
+    def _withdraw(self, request, report, pending):
+        edition, at = self._edition_posted(request, report)
+        editions.withdraw(edition, request.user, at)
+        messages.success(request, f"Edition {edition.label} is withdrawn from the site"
+                         f"{f' on {at:%d %B %Y, %H:%M}' if at else ''}.")  # fmt: skip
+        return edition
 
     def _revoke(self, request, report, pending):
         link = report.share_links.filter(pk=request.POST.get("link")).first()

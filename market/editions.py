@@ -193,3 +193,46 @@ def revoke(link, user):
             detail=f"Preview link {link.pk}, made by {link.created_by or 'a removed account'} "
             f"on {link.created_at:%Y-%m-%d}.",
         )  # fmt: skip
+
+
+def may_change_visibility(user):
+    """Whether ``user`` may reschedule or withdraw editions: a Publisher, a superuser,
+    or any editor when review is off."""
+    return user.is_superuser or not settings.EDITIONS_REVIEW or user.has_perm(PUBLISH_PERMISSION)
+
+
+def reschedule(edition, user, at):
+    """Move a scheduled edition's go-live time to ``at``."""
+    _may_change(user)
+    if edition.published_at <= timezone.now():
+        raise gate.PublishRefused("This edition is already public; withdraw it instead.")
+    at = at.replace(microsecond=0)
+    _set_visibility(edition, user, AuditEvent.Action.RESCHEDULED, "published_at", at)
+
+
+def withdraw(edition, user, at=None):
+    """Take a public (or scheduled) edition off the site at ``at`` (now by default)."""
+    _may_change(user)
+    at = (at or timezone.now()).replace(microsecond=0)
+    _set_visibility(edition, user, AuditEvent.Action.WITHDRAWN, "withdrawn_at", at)
+
+
+def _may_change(user):
+    if not may_change_visibility(user):
+        raise PermissionDenied("Only a member of the Publishers group may change this.")
+
+
+def _set_visibility(edition, user, action, field, at):
+    """Change who can see ``edition`` (the one write an edition takes after it is made:
+    its document never changes), with the before and after in the audit log."""
+    with transaction.atomic():
+        before = getattr(Edition.objects.select_for_update().get(pk=edition.pk), field)
+        Edition.objects.filter(pk=edition.pk).update(**{field: at})
+        what = "go-live time" if field == "published_at" else "withdrawal time"
+        was = f"{before:%Y-%m-%d %H:%M} UTC" if before else "none"
+        AuditEvent.objects.create(
+            user=user, action=action, subject=str(edition.report),
+            detail=f"Edition {edition.label}: {what} from {was} to {at:%Y-%m-%d %H:%M} UTC.",
+        )  # fmt: skip
+        cache.content_changed(edition.report.changed_keys())
+    setattr(edition, field, at)

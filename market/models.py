@@ -105,15 +105,18 @@ class ReportQuerySet(PublishedQuerySet):
         return self.filter(status=Report.Status.PUBLISHED, published_at__lte=timezone.now())
 
     def next_scheduled_publication(self):
-        """When the next report or edition scheduled for later becomes public, or None:
-        one query, since every cacheable response asks (gtmp_site/core/cache.py)."""
+        """When the next report or edition scheduled for later becomes public, or an
+        edition stops being, or None: one query, since every cacheable response asks
+        (gtmp_site/core/cache.py)."""
         now = timezone.now()
         reports = self.filter(status=Report.Status.PUBLISHED, published_at__gt=now)
-        editions = Edition.objects.filter(published_at__gt=now)
+        editions = Edition.objects.order_by()
+        going = editions.filter(published_at__gt=now).values_list("published_at", flat=True)
+        ending = editions.filter(withdrawn_at__gt=now).values_list("withdrawn_at", flat=True)
         first = (
             reports.order_by()
             .values_list("published_at", flat=True)
-            .union(editions.order_by().values_list("published_at", flat=True))
+            .union(going, ending)
             .order_by("published_at")[:1]
         )
         return next(iter(first), None)
@@ -675,6 +678,8 @@ class AuditEvent(models.Model):
         EDITION = "edition", "Published an edition"
         SHARED = "shared", "Shared a preview"
         SHARE_REVOKED = "share-revoked", "Revoked a preview link"
+        RESCHEDULED = "rescheduled", "Rescheduled an edition"
+        WITHDRAWN = "withdrawn", "Withdrew an edition"
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -693,8 +698,9 @@ class AuditEvent(models.Model):
 
 class EditionQuerySet(models.QuerySet):
     def public(self):
-        """Editions whose go-live time has come."""
-        return self.filter(published_at__lte=timezone.now())
+        """Editions whose go-live time has come and that are not withdrawn."""
+        now = timezone.now()
+        return self.filter(published_at__lte=now).exclude(withdrawn_at__lte=now)
 
 
 class Edition(models.Model):
@@ -708,6 +714,9 @@ class Edition(models.Model):
         default=0, help_text="0 for an edition; 1, 2 for its corrections (2.1, 2.2)."
     )
     published_at = models.DateTimeField(help_text="When the edition goes public.")
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it stops being public; empty while it stays."
+    )
     reviewed_on = models.DateField(help_text="When an editor last checked it against sources.")
     note = models.TextField(help_text="What changed, in a sentence or two.")
     published_by = models.ForeignKey(

@@ -563,3 +563,60 @@ def test_a_script_sends_back_with_a_comment_and_a_bad_body_is_a_400(report):
         f"/api/v1/submissions/{pk}/send-back/", {"comment": "Needs a source."}, format="json"
     )
     assert done.json()["state"] == "sent-back" and done.json()["comment"] == "Needs a source."
+
+
+# Rescheduling and withdrawing
+
+
+def test_a_publisher_reschedules_a_scheduled_edition_and_the_log_shows_both_times(
+    publisher, report, client, time_machine
+):
+    edition = publish(report, at=dt.datetime(2030, 1, 1, 9, 0, tzinfo=dt.UTC))
+    form = rendered_forms(publisher.get(editions_page(publisher, report)), "reschedule")
+    form["at"] = "2030-02-01T10:30"
+    done = publisher.post(editions_page(publisher, report), form, follow=True)
+    assert "now goes public on 01 February 2030, 10:30" in done.content.decode()
+    edition.refresh_from_db()
+    assert edition.published_at == dt.datetime(2030, 2, 1, 10, 30, tzinfo=dt.UTC)
+    event = AuditEvent.objects.get(action="rescheduled")
+    assert "from 2030-01-01 09:00 UTC to 2030-02-01 10:30 UTC" in event.detail
+    time_machine.move_to(dt.datetime(2030, 1, 15, tzinfo=dt.UTC))
+    assert client.get(edition.get_absolute_url()).status_code == 404
+    time_machine.move_to(dt.datetime(2030, 2, 2, tzinfo=dt.UTC))
+    assert client.get(edition.get_absolute_url()).status_code == 200
+
+
+def test_a_withdrawn_edition_leaves_the_site_on_time_and_the_previous_is_latest_again(
+    publisher, report, time_machine
+):
+    from django.test import Client
+
+    reader = Client()
+    second = publish(report)
+    assert "/editions/2/" in reader.get(report.get_absolute_url()).content.decode()
+    later = second.published_at + dt.timedelta(days=1)
+    editions.withdraw(second, _publisher(), at=later)
+    assert reader.get(second.get_absolute_url()).status_code == 200  # until its time comes
+    time_machine.move_to(later + dt.timedelta(minutes=1))
+    assert reader.get(second.get_absolute_url()).status_code == 404
+    page = reader.get(report.get_absolute_url()).content.decode()  # cached before: expired
+    assert "/editions/2/" not in page and "/editions/1/" in page
+    assert AuditEvent.objects.get(action="withdrawn").detail.startswith("Edition 2: withdrawal")
+
+
+def test_an_editor_outside_the_publishers_may_not_withdraw(editor, report):
+    page = editor.get(editions_page(editor, report)).content.decode()
+    assert 'value="withdraw"' not in page
+    edition = report.editions.get()
+    editor.post(editions_page(editor, report), {"step": "withdraw", "edition": edition.pk})
+    edition.refresh_from_db()
+    assert edition.withdrawn_at is None
+
+
+def _publisher():
+    from gtmp_site.core.editors import ensure_publishers_group
+    from tests.factories import EditorFactory
+
+    user = EditorFactory(username="pia-2")
+    user.groups.add(ensure_publishers_group())
+    return user
