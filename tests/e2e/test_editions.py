@@ -39,6 +39,12 @@ def set_total_2030(page, site_url, value):
     return before, change_page
 
 
+def press(page, name):
+    """Press the button ``name`` and wait for the page its form answers with."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=name).click()
+
+
 def latest_label(site_url):
     with urllib.request.urlopen(f"{site_url}/api/v1{REPORT}editions/") as response:
         return json.load(response)[0]["edition"]
@@ -60,17 +66,20 @@ def test_an_editor_submits_a_publisher_publishes_and_the_old_edition_stays(
     old_value, change_page = set_total_2030(alice, site_url, "15.25")
     try:
         alice.goto(change_page)
-        alice.get_by_role("link", name="Editions and review").click()
+        with alice.expect_navigation():
+            alice.get_by_role("link", name="Editions and review").click()
         alice.fill("#id_submit-note", "The 2030 forecast is revised.")
         alice.fill("#id_submit-reviewed_on", "2026-11-30")
-        alice.get_by_role("button", name="Submit for review").click()
+        press(alice, "Submit for review")
         assert "Submitted for review by a publisher." in messages(alice)
         assert alice.get_by_role("button", name="Publish this edition").count() == 0
 
         bob.goto(alice.url)
-        bob.get_by_role("button", name="Publish this edition").click()
-        (published,) = [m for m in messages(bob) if m.startswith("Edition ")]
-        new_label = re.match(r"Edition ([\d.]+) is published\.", published)[1]
+        press(bob, "Publish this edition")
+        said = messages(bob)
+        published = [m for m in said if m.startswith("Edition ")]
+        assert published, said  # the page's messages say why not
+        new_label = re.match(r"Edition ([\d.]+) is published\.", published[0])[1]
         assert new_label != old_label
 
         page.goto(f"{site_url}{REPORT}editions/{new_label}/")
