@@ -19,9 +19,9 @@ from rest_framework.response import Response
 
 from gtmp_site.api.mixins import etag_for
 from market import changes, citation, editions
-from market.models import Edition, Report, Submission
+from market.models import EDITION_LABEL, Edition, Report, Submission
 
-LABEL = r"^\d{1,6}(\.\d{1,6})?$"
+LABEL = rf"^{EDITION_LABEL}$"
 
 
 class CitationSerializer(serializers.Serializer):
@@ -171,8 +171,7 @@ def edition_in_force(report, query):
         if found is None:
             raise NotFound(f"This report had no published edition on {query['as_of']}.")
     if "edition" in query:
-        number, _, correction = query["edition"].partition(".")
-        named = editions.filter(number=int(number), correction=int(correction or 0)).first()
+        named = editions.labelled(query["edition"]).first()
         if named is None:
             raise NotFound(f"This report has no published edition {query['edition']}.")
         if found is not None and found != named:
@@ -238,8 +237,7 @@ class EditionActionsMixin:
         if new_label:
             new = edition_in_force(report, {"edition": new_label})
         else:
-            new = Edition.objects.public().filter(report=report).order_by(
-                "-number", "-correction").first()  # fmt: skip
+            new = Edition.objects.public().filter(report=report).newest()
             if new is None:
                 raise NotFound("This report has no published edition yet.")
         old = edition_in_force(report, {"edition": old_label}) if old_label else new.previous()

@@ -39,7 +39,7 @@ def publish(report, *, note, reviewed_on, user=None, correction=False, at=None):
                 code="publish-gate",
                 params={"errors": " ".join(errors)},
             )
-        latest = report.editions.order_by("-number", "-correction").first()
+        latest = report.editions.newest()
         if correction and latest is None:
             raise gate.PublishRefused("There is no edition to correct yet; publish edition 1.")
         number = latest.number if correction else (latest.number + 1 if latest else 1)
@@ -56,17 +56,6 @@ def publish(report, *, note, reviewed_on, user=None, correction=False, at=None):
             published_by=user,
             document=document,
         )
-
-
-def latest(report_slug):
-    """The latest public edition of the report ``report_slug``, or None."""
-    return (
-        Edition.objects.public()
-        .filter(report__slug=report_slug)
-        .select_related("report")
-        .order_by("-number", "-correction")
-        .first()
-    )
 
 
 def submit(report, user, *, note, reviewed_on, correction=False, go_live_at=None):

@@ -696,7 +696,20 @@ class AuditEvent(models.Model):
         return f"{self.get_action_display()}: {self.subject}"
 
 
+# An edition's label in URLs and query parameters: "3", or "2.1" for a correction.
+EDITION_LABEL = r"\d{1,6}(?:\.\d{1,6})?"
+
+
 class EditionQuerySet(models.QuerySet):
+    def newest(self):
+        """The edition with the highest number and correction, or None."""
+        return self.order_by("-number", "-correction").first()
+
+    def labelled(self, label):
+        """The editions labelled ``label`` ("3", "2.1"; matching EDITION_LABEL)."""
+        number, _, correction = label.partition(".")
+        return self.filter(number=int(number), correction=int(correction or 0))
+
     def public(self):
         """Editions whose go-live time has come and that are not withdrawn."""
         now = timezone.now()
@@ -762,12 +775,7 @@ class Edition(models.Model):
     def previous(self):
         """The public edition just before this one, or None."""
         earlier = Q(number__lt=self.number) | Q(number=self.number, correction__lt=self.correction)
-        return (
-            Edition.objects.public()
-            .filter(earlier, report_id=self.report_id)
-            .order_by("-number", "-correction")
-            .first()
-        )
+        return Edition.objects.public().filter(earlier, report_id=self.report_id).newest()
 
 
 class Submission(models.Model):

@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from gtmp_site.core.cache import cached_by_content
 from market import views
 from market.feeds import EditionsFeed
+from market.models import EDITION_LABEL
 
 app_name = "market"
 urlpatterns = [
@@ -32,17 +33,17 @@ urlpatterns = [
     ),
     path("<slug:slug>/editions/feed/", cached_by_content(EditionsFeed()), name="editions-feed"),
     re_path(
-        r"^(?P<slug>[-\w]+)/editions/(?P<label>\d{1,6}(?:\.\d{1,6})?)/$",
+        rf"^(?P<slug>[-\w]+)/editions/(?P<label>{EDITION_LABEL})/$",
         cached_by_content(views.EditionDetailView.as_view()),
         name="edition",
     ),
     re_path(
-        r"^(?P<slug>[-\w]+)/editions/(?P<label>\d{1,6}(?:\.\d{1,6})?)/changes/$",
+        rf"^(?P<slug>[-\w]+)/editions/(?P<label>{EDITION_LABEL})/changes/$",
         cached_by_content(views.EditionChangesView.as_view()),
         name="edition-changes",
     ),
     re_path(
-        r"^(?P<slug>[-\w]+)/editions/(?P<label>\d{1,6}(?:\.\d{1,6})?)/data\.(?P<fmt>csv|json)$",
+        rf"^(?P<slug>[-\w]+)/editions/(?P<label>{EDITION_LABEL})/data\.(?P<fmt>csv|json)$",
         cached_by_content(views.edition_data),
         name="edition-data",
     ),

@@ -16,7 +16,7 @@ from django.views.generic import ListView, TemplateView
 from gtmp_site.core.cells import safe_cell
 from gtmp_site.views import PageMetaMixin
 from market import changes, citation, editions, snapshot
-from market.models import Edition, Report, ReportSection
+from market.models import EDITION_LABEL, Edition, Report, ReportSection
 
 
 class HomeView(PageMetaMixin, ListView):
@@ -73,7 +73,7 @@ class ReportDetailView(ReportPageMixin, TemplateView):
     template_name = "market/report_detail.html"
 
     def get_context_data(self, **kwargs):
-        latest = self.report.editions.public().order_by("-number", "-correction").first()
+        latest = self.report.editions.public().newest()
         cite = latest and cite_edition(self.request, latest)
         return super().get_context_data(latest_edition=latest, cite=cite, **kwargs)
 
@@ -93,7 +93,7 @@ class WorkingCopyView(ReportDetailView):
         return get_object_or_404(Report.objects.for_page().with_segment_companies(), **lookup)
 
     def get_context_data(self, **kwargs):
-        latest = self.report.editions.public().order_by("-number", "-correction").first()
+        latest = self.report.editions.public().newest()
         differs = latest and changes.compare(latest.document, self.document)
         return super().get_context_data(
             preview=self.report,
@@ -214,18 +214,10 @@ class EditionListView(PageMetaMixin, TemplateView):
         return super().get_context_data(report=self.report, editions=editions, **kwargs)
 
 
-EDITION_LABEL = re.compile(r"\d{1,6}(\.\d{1,6})?")
-
-
 def edition_of(slug, label):
     """The public edition ``label`` ('3', '2.1') of the report ``slug``, or a 404."""
-    number, _, correction = label.partition(".")
-    return get_object_or_404(
-        Edition.objects.public().select_related("report"),
-        report__slug=slug,
-        number=int(number),
-        correction=int(correction or 0),
-    )
+    editions = Edition.objects.public().select_related("report").labelled(label)
+    return get_object_or_404(editions, report__slug=slug)
 
 
 class EditionDetailView(PageMetaMixin, TemplateView):
@@ -238,7 +230,7 @@ class EditionDetailView(PageMetaMixin, TemplateView):
         page = page_context(edition.document)
         self.page_title = f"Edition {edition.label} · {page['report']['title']}"
         self.page_description = page["report"]["description"]
-        latest = edition.report.editions.public().order_by("-number", "-correction").first()
+        latest = edition.report.editions.public().newest()
         return super().get_context_data(
             edition=edition, latest=latest, cite=cite_edition(self.request, edition), **page,
             **kwargs,
@@ -274,7 +266,7 @@ class EditionChangesView(PageMetaMixin, TemplateView):
         edition = edition_of(self.kwargs["slug"], self.kwargs["label"])
         since = self.request.GET.get("from")
         if since is not None:
-            if not EDITION_LABEL.fullmatch(since):
+            if not re.fullmatch(EDITION_LABEL, since):
                 raise Http404("No such edition to compare with.")
             older = edition_of(self.kwargs["slug"], since)
         else:
