@@ -10,7 +10,7 @@ class ReportSitemap(Sitemap):
     priority = 1.0
 
     def items(self):
-        return Report.objects.published().order_by("pk")
+        return Report.objects.with_edition().order_by("pk")
 
     def lastmod(self, report):
         return report.updated_at
@@ -20,7 +20,9 @@ class SegmentSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        return Segment.objects.published().select_related("report").order_by("report", "position")
+        return Segment.objects.filter(report__in=Report.objects.with_edition()).select_related("report").order_by(
+            "report", "position"
+        )
 
     def lastmod(self, segment):
         return segment.updated_at

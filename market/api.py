@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.db.models import Prefetch
 from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -12,6 +13,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
@@ -27,10 +29,12 @@ from market.edition_api import (
     EDITION_PARAMETERS,
     EditionActionsMixin,
     EditionQuery,
+    EditionSummarySerializer,
     edition_in_force,
 )
 from market.filters import MarketFigureFilter, ReportFilter, SegmentFilter
 from market.models import (
+    Edition,
     MarketEstimate,
     MarketFigure,
     Region,
@@ -237,6 +241,11 @@ class ReportSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSer
         help_text="Other publishers' estimates of related markets, labelled with their scope.",
     )
     licence = LicenceSerializer(read_only=True, help_text="The data licence, named in full.")
+    latest_edition = serializers.SerializerMethodField(
+        help_text="The edition readers see (its page, downloads and the forecast "
+        "endpoint): this resource is the working copy editors change, which may be ahead "
+        "of it. Null before the first edition."
+    )
     last_changed = serializers.DateTimeField(
         read_only=True,
         help_text="When anything in the report last changed (its figures, segments, "
@@ -251,7 +260,7 @@ class ReportSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSer
             "stated_cagr", "implied_cagr", "headline_figures", "segments", "top_companies",
             "top_companies_count", "top_companies_url", "estimates", "methodology", "sources",
             "data_licence", "licence", "status", "published_at", "created_at", "updated_at",
-            "last_changed",
+            "last_changed", "latest_edition",
         ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]
 
@@ -259,6 +268,14 @@ class ReportSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSer
     def get_headline_figures(self, report):
         figures = [f for f in report.figures.all() if f.segment_id is None]
         return FigureSummarySerializer(figures, many=True).data
+
+    @extend_schema_field(EditionSummarySerializer(allow_null=True))
+    def get_latest_edition(self, report):
+        if hasattr(report, "public_editions"):  # prefetched by the viewset
+            latest = next(iter(report.public_editions), None)
+        else:  # just written
+            latest = report.editions.public().newest()
+        return latest and EditionSummarySerializer(latest, context=self.context).data
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_top_companies_url(self, report):
@@ -385,7 +402,13 @@ class ReportViewSet(EditionActionsMixin, WriteWarningsMixin, ContentViewSet):
         return obj
 
     def get_queryset(self):
-        return Report.objects.visible_to(self.request.user).for_page().order_by("title")
+        public = Edition.objects.public().defer("document").order_by("-number", "-correction")
+        return (
+            Report.objects.visible_to(self.request.user)
+            .for_page()
+            .prefetch_related(Prefetch("editions", public, to_attr="public_editions"))
+            .order_by("title")
+        )
 
     def detail_headers(self, report):
         return {"Last-Modified": http_date(report.last_changed().timestamp())}
@@ -401,9 +424,10 @@ class ReportViewSet(EditionActionsMixin, WriteWarningsMixin, ContentViewSet):
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def forecast(self, request, slug=None):
-        """The same series the report page draws: entered figures, computed years between
-        them (marked), the implied CAGR and the consistency checks. With `edition` or
-        `as_of`, the series as that edition published it."""
+        """The series the report page draws, as its latest edition published it: entered
+        figures, computed years between them (marked), the implied CAGR and the
+        consistency checks. With `edition` or `as_of`, as that edition published it.
+        `Content-Location` names the edition."""
         return self.cached(self.forecast_of, request, slug=slug)
 
     def forecast_of(self, request, slug=None):
@@ -411,7 +435,11 @@ class ReportViewSet(EditionActionsMixin, WriteWarningsMixin, ContentViewSet):
         query.is_valid(raise_exception=True)
         report = self.get_object()
         edition = edition_in_force(report, query.validated_data)
+        edition = edition or report.editions.public().select_related("report").newest()
         if edition is None:
+            # A report not yet published in an edition: only editors reach it.
+            if not request.user.has_perm("market.view_report"):
+                raise NotFound("This report has no published edition yet.")
             series = forecast.forecast_as_dict(report.forecast(), checks=report.checks())
             unit = {"currency": report.currency, "unit": report.unit}
         else:
@@ -421,6 +449,7 @@ class ReportViewSet(EditionActionsMixin, WriteWarningsMixin, ContentViewSet):
         headers = {"ETag": etag_for(data)}
         if edition is not None:
             headers["Content-Location"] = edition.get_absolute_url()
+            headers["Last-Modified"] = http_date(edition.published_at.timestamp())
         return Response(data, headers=headers)
 
 

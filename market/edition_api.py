@@ -31,12 +31,21 @@ class CitationSerializer(serializers.Serializer):
     csl_json = serializers.CharField(help_text="CSL-JSON: a list of one dataset item.")
 
 
-class EditionSerializer(serializers.Serializer):
+class EditionSummarySerializer(serializers.Serializer):
     edition = serializers.CharField(source="label", help_text="'3', or '2.1' for a correction.")
     published_at = serializers.DateTimeField(help_text="When it went (or goes) public.")
     reviewed_on = serializers.DateField(help_text="When its facts were last checked.")
-    note = serializers.CharField(help_text="The editor's note of what changed.")
     url = serializers.SerializerMethodField(help_text="Its permanent page.")
+
+    def _absolute(self, path):
+        return self.context["request"].build_absolute_uri(path)
+
+    def get_url(self, edition) -> str:
+        return self._absolute(edition.get_absolute_url())
+
+
+class EditionSerializer(EditionSummarySerializer):
+    note = serializers.CharField(help_text="The editor's note of what changed.")
     data_csv = serializers.SerializerMethodField(help_text="Its yearly series as CSV.")
     data_json = serializers.SerializerMethodField(help_text="Its yearly series as JSON.")
     changes = serializers.SerializerMethodField(
@@ -45,12 +54,6 @@ class EditionSerializer(serializers.Serializer):
     citation = serializers.SerializerMethodField(
         help_text="How to cite it: plain text, BibTeX, RIS and CSL-JSON (a JSON string)."
     )
-
-    def _absolute(self, path):
-        return self.context["request"].build_absolute_uri(path)
-
-    def get_url(self, edition) -> str:
-        return self._absolute(edition.get_absolute_url())
 
     def get_data_csv(self, edition) -> str:
         return self._absolute(f"{edition.get_absolute_url()}data.csv")

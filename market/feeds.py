@@ -28,7 +28,7 @@ class EditionsFeed(Feed):
         return "Each edition is the report as published, kept unchanged at its own address."
 
     def items(self, report):
-        editions = Edition.objects.public().select_related("report")
+        editions = Edition.objects.on_site().select_related("report")
         if report:
             editions = editions.filter(report=report)
         return editions.order_by("-published_at", "-pk")[:ITEMS]

@@ -104,6 +104,11 @@ class ReportQuerySet(PublishedQuerySet):
         """Reports the public may see: published, with a publication date that has come."""
         return self.filter(status=Report.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def with_edition(self):
+        """Published reports with a public edition: the ones with a page."""
+        editions = Edition.objects.public().filter(report=models.OuterRef("pk"))
+        return self.published().filter(models.Exists(editions))
+
     def next_scheduled_publication(self):
         """When the next report or edition scheduled for later becomes public, or an
         edition stops being, or None: one query, since every cacheable response asks
@@ -714,6 +719,18 @@ class EditionQuerySet(models.QuerySet):
         """Editions whose go-live time has come and that are not withdrawn."""
         now = timezone.now()
         return self.filter(published_at__lte=now).exclude(withdrawn_at__lte=now)
+
+    def on_site(self):
+        """Public editions of the reports the public may see: what report pages show."""
+        now = timezone.now()
+        return self.public().filter(
+            report__status=Report.Status.PUBLISHED, report__published_at__lte=now
+        )
+
+    def current(self):
+        """The newest of each report's editions in this queryset."""
+        newest = self.filter(report=models.OuterRef("report")).order_by("-number", "-correction")
+        return self.filter(pk=models.Subquery(newest.values("pk")[:1]))
 
 
 class Edition(models.Model):

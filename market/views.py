@@ -6,12 +6,13 @@ import re
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 
 from gtmp_site.core.cells import safe_cell
 from gtmp_site.views import PageMetaMixin
@@ -19,17 +20,15 @@ from market import changes, citation, editions, snapshot
 from market.models import EDITION_LABEL, Edition, Report, ReportSection
 
 
-class HomeView(PageMetaMixin, ListView):
+class HomeView(PageMetaMixin, TemplateView):
     template_name = "home.html"
-    context_object_name = "reports"
     page_title = "Gene therapy market reports"
 
-    def get_queryset(self):
-        return Report.objects.published().for_page()
-
     def get_context_data(self, **kwargs):
+        editions = Edition.objects.on_site().current().select_related("report")
         cards = [
-            (report, snapshot.headline(report, report.facts.result)) for report in self.object_list
+            (edition, snapshot.load(edition.document))
+            for edition in editions.order_by("report__title")
         ]
         return super().get_context_data(cards=cards, **kwargs)
 
@@ -47,35 +46,43 @@ def page_context(document):
 SECTION_KINDS = [kind for kind, _label in ReportSection.Kind.choices]
 
 
-class ReportPageMixin(PageMetaMixin):
-    """A report's public pages render from its snapshot document (market.snapshot)."""
+def current_edition(slug):
+    """The edition the public sees of the report ``slug``: its latest public one."""
+    editions = Edition.objects.on_site().filter(report__slug=slug).select_related("report")
+    edition = editions.newest()
+    if edition is None:
+        raise Http404("No such report is published.")
+    return edition
 
-    def get_report(self):
-        return get_object_or_404(
-            Report.objects.published().for_page().with_segment_companies(),
-            slug=self.kwargs["slug" if "report_slug" not in self.kwargs else "report_slug"],
-        )
+
+class ReportPageMixin(PageMetaMixin):
+    """A report's public pages render from the snapshot document (market.snapshot) of
+    its latest public edition; the preview renders its working copy's the same way."""
+
+    def get_edition(self):
+        return current_edition(self.kwargs["report_slug" if "report_slug" in self.kwargs
+                                           else "slug"])  # fmt: skip
 
     def get(self, request, *args, **kwargs):
-        self.report = self.get_report()
-        # Through JSON: the page renders exactly what a stored document holds.
-        self.document = json.loads(json.dumps(snapshot.build(self.report)))
-        self.page = page_context(self.document)
-        response = self.render_to_response(self.get_context_data(**self.page))
-        response["Last-Modified"] = http_date(self.report.last_changed().timestamp())
-        return response
+        self.edition = self.get_edition()
+        return self.render_page(
+            self.edition.document, self.edition.published_at, edition=self.edition, live=True
+        )
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(last_changed=self.report.last_changed(), **kwargs)
+    def render_page(self, document, modified, **context):
+        self.page = page_context(document)
+        response = self.render_to_response(self.get_context_data(**self.page, **context))
+        response["Last-Modified"] = http_date(modified.timestamp())
+        return response
 
 
 class ReportDetailView(ReportPageMixin, TemplateView):
     template_name = "market/report_detail.html"
 
     def get_context_data(self, **kwargs):
-        latest = self.report.editions.public().newest()
-        cite = latest and cite_edition(self.request, latest)
-        return super().get_context_data(latest_edition=latest, cite=cite, **kwargs)
+        edition = kwargs.get("edition")
+        cite = edition and cite_edition(self.request, edition)
+        return super().get_context_data(cite=cite, **kwargs)
 
     def get_page_title(self):
         return self.page["report"]["title"]
@@ -84,27 +91,41 @@ class ReportDetailView(ReportPageMixin, TemplateView):
         return self.page["report"]["description"]
 
 
+class EditionDetailView(ReportDetailView):
+    """The report as it stood in one edition, at its permanent address."""
+
+    def get(self, request, *args, **kwargs):
+        edition = edition_of(self.kwargs["slug"], self.kwargs["label"])
+        latest = edition.report.editions.public().newest()
+        return self.render_page(edition.document, edition.published_at, edition=edition,
+                                latest=latest)  # fmt: skip
+
+    def get_page_title(self):
+        return f"Edition {self.kwargs['label']} · {super().get_page_title()}"
+
+
 class WorkingCopyView(ReportDetailView):
-    """A report's working copy exactly as the public would see it, drafts included,
-    with what it changes from the latest edition. Never cached, and marked so search
-    engines skip it."""
+    """A report's working copy exactly as the public would see it once published,
+    drafts included, with what it changes from the latest edition. Never cached, and
+    marked so search engines skip it."""
 
     def working_copy(self, **lookup):
         return get_object_or_404(Report.objects.for_page().with_segment_companies(), **lookup)
 
-    def get_context_data(self, **kwargs):
-        latest = self.report.editions.public().newest()
-        differs = latest and changes.compare(latest.document, self.document)
-        return super().get_context_data(
-            preview=self.report,
+    def get(self, request, *args, **kwargs):
+        report = self.get_report()
+        document = json.loads(json.dumps(snapshot.build(report), cls=DjangoJSONEncoder))
+        latest = report.editions.public().newest()
+        differs = latest and changes.compare(latest.document, document)
+        response = self.render_page(
+            document,
+            report.last_changed(),
+            preview=report,
+            last_changed=report.last_changed(),
             preview_against=latest,
             preview_changes=differs,
             preview_unchanged=bool(differs) and changes.is_empty(differs),
-            **kwargs,
         )
-
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
         response["X-Robots-Tag"] = "noindex"
         return response
 
@@ -149,16 +170,22 @@ class SegmentDetailView(ReportPageMixin, TemplateView):
 
 
 def report_data(request, slug, fmt):
-    """The report's yearly series and checks as CSV or JSON (same numbers as the page)."""
-    queryset = Report.objects.published().for_page().with_segment_companies()
-    report = get_object_or_404(queryset, slug=slug)
-    document = snapshot.build(report)
-    meta = {**report_meta(request, document), "updated_at": report.updated_at.isoformat()}
-    return data_response(document, fmt, meta, f"{report.slug}-forecast.{fmt}")
+    """The yearly series and checks of the report's latest edition as CSV or JSON
+    (the numbers its page shows)."""
+    return data_response(current_edition(slug), request, fmt, f"{slug}-forecast.{fmt}")
 
 
-def data_response(document, fmt, meta, filename):
-    """The yearly series and checks of a snapshot ``document`` as a CSV or JSON download."""
+def data_response(edition, request, fmt, filename):
+    """The yearly series and checks of ``edition`` as a CSV or JSON download, with what
+    a citation needs."""
+    document = edition.document
+    meta = {
+        **report_meta(request, document),
+        "edition": edition.label,
+        "edition_url": request.build_absolute_uri(edition.get_absolute_url()),
+        "published_at": edition.published_at.isoformat(),
+        "reviewed_on": edition.reviewed_on.isoformat(),
+    }
     data = document["forecast"]
     if fmt == "json":
         response = JsonResponse(
@@ -207,7 +234,7 @@ class EditionListView(PageMetaMixin, TemplateView):
         return f"Editions · {self.report.title}"
 
     def get_context_data(self, **kwargs):
-        self.report = get_object_or_404(Report, slug=self.kwargs["slug"])
+        self.report = get_object_or_404(Report.objects.published(), slug=self.kwargs["slug"])
         editions = list(self.report.editions.public().select_related("report"))
         if not editions:
             raise Http404("This report has no published edition yet.")
@@ -216,25 +243,8 @@ class EditionListView(PageMetaMixin, TemplateView):
 
 def edition_of(slug, label):
     """The public edition ``label`` ('3', '2.1') of the report ``slug``, or a 404."""
-    editions = Edition.objects.public().select_related("report").labelled(label)
+    editions = Edition.objects.on_site().select_related("report").labelled(label)
     return get_object_or_404(editions, report__slug=slug)
-
-
-class EditionDetailView(PageMetaMixin, TemplateView):
-    """The report as it stood in one edition, rendered from the edition's document."""
-
-    template_name = "market/report_detail.html"
-
-    def get_context_data(self, **kwargs):
-        edition = edition_of(self.kwargs["slug"], self.kwargs["label"])
-        page = page_context(edition.document)
-        self.page_title = f"Edition {edition.label} · {page['report']['title']}"
-        self.page_description = page["report"]["description"]
-        latest = edition.report.editions.public().newest()
-        return super().get_context_data(
-            edition=edition, latest=latest, cite=cite_edition(self.request, edition), **page,
-            **kwargs,
-        )  # fmt: skip
 
 
 def cite_edition(request, edition):
@@ -246,15 +256,7 @@ def cite_edition(request, edition):
 def edition_data(request, slug, label, fmt):
     """An edition's yearly series and checks, as they stood, as CSV or JSON."""
     edition = edition_of(slug, label)
-    meta = {
-        **report_meta(request, edition.document),
-        "edition": edition.label,
-        "edition_url": request.build_absolute_uri(edition.get_absolute_url()),
-        "published_at": edition.published_at.isoformat(),
-        "reviewed_on": edition.reviewed_on.isoformat(),
-    }
-    filename = f"{slug}-edition-{edition.label}-forecast.{fmt}"
-    return data_response(edition.document, fmt, meta, filename)
+    return data_response(edition, request, fmt, f"{slug}-edition-{edition.label}-forecast.{fmt}")
 
 
 class EditionChangesView(PageMetaMixin, TemplateView):

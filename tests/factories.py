@@ -1,15 +1,18 @@
 """Factories that read like the domain: a report with its segments, figures and companies."""
 
+import json
 from datetime import date
 from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from companies.models import Company, ReportCompany
 from faq.models import Question
 from gtmp_site.core.editors import ensure_editors_group
+from market import editions, snapshot
 from market.models import MarketFigure, Region, Report, ReportSection, Segment
 from therapies.models import Therapy
 
@@ -135,3 +138,21 @@ class EditorFactory(UserFactory):
     @factory.post_generation
     def editors_group(self, create, extracted, **kwargs):
         self.groups.add(ensure_editors_group())
+
+
+def publish(report, note="The editors' latest changes."):
+    """A new edition of ``report``'s working copy, as a Publisher publishes it."""
+    return editions.publish(report, note=note, reviewed_on=date.today())
+
+
+def publish_changed():
+    """Publish every published report whose working copy differs from its latest
+    edition (what the public then sees); the reports published."""
+    done = []
+    for report in Report.objects.published().for_page().with_segment_companies():
+        latest = report.editions.newest()
+        document = json.loads(json.dumps(snapshot.build(report), cls=DjangoJSONEncoder))
+        if latest is None or latest.document != document:
+            publish(report)
+            done.append(report)
+    return done

@@ -230,6 +230,7 @@ if __name__ == "__main__":
     from django.apps import apps
 
     from gtmp_site.core.cache import purger
+    from tests.factories import publish_changed
 
     for line in sys.stdin:
         command, label, *kind = line.split()
@@ -238,5 +239,7 @@ if __name__ == "__main__":
             print(json.dumps(sorted(names)), flush=True)
         else:
             done = edit(label, *kind)
+            if publish_changed():  # the report's pages show it once published
+                done += ", then published"
             purger.wait()  # the test reads through Varnish next
             print(done, flush=True)

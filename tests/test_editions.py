@@ -63,8 +63,10 @@ def test_an_edition_holds_the_numbers_as_they_were(client, report):
     page = client.get("/reports/us-gene-therapy-medicinal-products-market/editions/1/")
     assert f"USD {old:.2f} billion" in page.content.decode()
     live = client.get(report.get_absolute_url()).content.decode()
-    assert "USD 15.00 billion" in live
+    assert f"USD {old:.2f} billion" in live and "USD 15.00 billion" not in live
     second = publish(report, note="The 2030 forecast is revised.")
+    live = client.get(report.get_absolute_url()).content.decode()
+    assert "USD 15.00 billion" in live and "Edition 2 · published" in live
     page = client.get(second.get_absolute_url()).content.decode()
     assert "USD 15.00 billion" in page and "Edition 2 of this report" in page
     data = json.loads(client.get(f"{second.get_absolute_url()}data.json").content)

@@ -7,7 +7,8 @@ of a short route such as the lists and the report's pages, and those of a long
 route named by the row or a row next to it), change (or delete, or relink) the
 row through the model, then each must answer from the cache exactly what a
 fresh render answers (a request with a session cookie is never served
-from the cache). So a response that shows the row but does not depend on it is
+from the cache), once after the edit and again after the report is published
+as a new edition (its own pages show its latest edition). So a response that shows the row but does not depend on it is
 caught, whichever page, API resource or download it is, and a new model,
 relation or template is covered without editing this file.
 """
@@ -25,6 +26,7 @@ from django.test import Client
 
 from gtmp_site.local_site import ROOT, _free_port, running_site, serving, site_env, varnish_in_front
 from tests import fresh
+from tests.factories import publish_changed
 from tests.services import redis_db, require_redis, require_varnish
 
 pytestmark = pytest.mark.django_db
@@ -64,14 +66,24 @@ def check_fresh_after(label, kind):
     assert editions, "the site links no edition: the loaded report has none"
     before, editions_before = answers(public, urls), answers(uncached, editions)
     what = fresh.edit(label, kind)
-    cached, rendered = answers(public, urls), answers(uncached, urls)
-    stale = [url for url in urls if cached[url] != rendered[url]]
-    assert not stale, f"{what}: stale after the edit: {stale}"
+    assert_fresh(public, uncached, urls, f"{what}: stale after the edit")
     # The complement: a published edition's pages and downloads never change.
     moved = [url for url, answer in answers(uncached, editions).items()
              if answer != editions_before[url]]  # fmt: skip
     assert not moved, f"{what}: changed a published edition: {moved}"
+    # The report's own pages show it once it is published, as a new edition.
+    if publish_changed():
+        what += ", then published"
+    rendered = assert_fresh(public, uncached, urls, f"{what}: stale after publishing")
     return what, [url for url in urls if rendered[url] != before[url]]
+
+
+def assert_fresh(public, uncached, urls, message):
+    """Each of ``urls`` answers from the cache what a fresh render answers."""
+    cached, rendered = answers(public, urls), answers(uncached, urls)
+    stale = [url for url in urls if cached[url] != rendered[url]]
+    assert not stale, f"{message}: {stale}"
+    return rendered
 
 
 @pytest.mark.parametrize(("label", "kind"), fresh.cases())

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from companies.models import Company
+from tests.factories import publish
 
 ROOT = Path(__file__).resolve().parent.parent
 # Next to the checkout, as on the development machine; CI clones elsewhere, so the
@@ -73,5 +74,6 @@ def test_the_check_finds_a_copied_sentence(report, seed_runs):
         "products (GTMP) in the United States."
     )
     segment.save()
+    publish(report)
     page = Client().get(segment.get_absolute_url()).content.decode()
     assert runs(words(page)) & seed_runs

@@ -7,7 +7,7 @@ from django.urls import reverse
 from market import placeholders
 from market.models import MarketFigure, Report
 from tests.admin_forms import admin_post_data
-from tests.factories import EditorFactory, MarketFigureFactory, ReportFactory
+from tests.factories import EditorFactory, MarketFigureFactory, ReportFactory, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,11 @@ def test_changing_a_figure_changes_every_number_in_the_prose(client, editor, rep
     form = admin_post_data(editor.get(change_url(figure)))
     form["value"] = "15.00"
     assert editor.post(change_url(figure), form).status_code == 302
+    preview = editor.get(reverse("market:preview", args=[report.slug])).content.decode()
+    assert "USD 15.00 billion in 2030" in preview and "about 17.97 % a year" in preview
+    assert "USD 14.40 billion in 2030" in client.get(report.get_absolute_url()).content.decode()
 
+    publish(report)
     page = client.get(report.get_absolute_url()).content.decode()
     home = client.get("/").content.decode()
     assert "USD 15.00 billion in 2030" in page and "USD 15.00 billion in 2030" in home

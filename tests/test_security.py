@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from gtmp_site.core.prose import ALLOWED_TAGS
-from tests.factories import EditorFactory
+from tests.factories import EditorFactory, publish
 from tests.xss_payloads import PAYLOADS
 
 pytestmark = pytest.mark.django_db
@@ -202,6 +202,7 @@ def test_a_formula_in_a_source_is_inert_in_the_public_csv(client, report):
     from market.models import MarketFigure
 
     MarketFigure.objects.filter(report=report, year=2030, segment=None).update(source=FORMULA)
+    publish(report)
     body = client.get(f"{report.get_absolute_url()}data.csv").content.decode()
     cells = [cell for row in csv.reader(io.StringIO(body)) for cell in row]
     assert f"'{FORMULA}" in cells

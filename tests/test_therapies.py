@@ -9,7 +9,7 @@ from django.test import Client
 from companies.models import Company
 from market import charts, placeholders
 from market.models import Report
-from tests.factories import CompanyFactory, TherapyFactory
+from tests.factories import CompanyFactory, TherapyFactory, publish
 from therapies.models import Therapy
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +49,7 @@ def test_a_moved_therapy_moves_in_the_chart_and_the_counts(report):
     papzimeos = Therapy.objects.get(brand_name="Papzimeos")
     papzimeos.segment = report.segments.get(slug="cardiovascular-disease")
     papzimeos.save()
+    publish(report)
     counts = "{{ approvals infectious-disease }}/{{ approvals cardiovascular-disease }}"
     assert fill(report, counts) == "0/1"
     data = charts.approvals_data(Report.objects.for_page().get(pk=report.pk))
@@ -143,13 +144,15 @@ def test_company_pages_list_their_products_and_the_report_names_the_holder(repor
     assert page.count("No longer independent") == len(gone)
 
 
-def test_a_new_approval_shows_on_the_cached_report_page_at_once(report):
+def test_a_new_approval_shows_on_the_cached_report_page_once_published(report):
     client = Client()
     assert "Genevax" not in client.get(REPORT).content.decode()
     TherapyFactory(
         brand_name="Genevax", segment=report.segments.get(slug="cancer"),
         sponsor=CompanyFactory(), approved_on=datetime.date(2025, 12, 20),
     )  # fmt: skip
+    assert "Genevax" not in client.get(REPORT).content.decode()  # until the next edition
+    publish(report)
     page = client.get(REPORT).content.decode()
     assert "Genevax" in page and "the FDA approved 29 gene therapies" in page.replace("\n", " ")
 
@@ -221,10 +224,11 @@ def test_other_publishers_estimates_sit_beside_the_forecast_with_their_scope(api
     )  # fmt: skip
 
 
-def test_an_edited_estimate_shows_on_the_cached_report_page(report):
+def test_an_edited_estimate_shows_on_the_cached_report_page_once_published(report):
     client = Client()
     assert "Recounted" not in client.get(REPORT).content.decode()
     estimate = report.estimates.first()
     estimate.notes = "Recounted by its publisher."
     estimate.save()
+    publish(report)
     assert "Recounted by its publisher." in client.get(REPORT).content.decode()

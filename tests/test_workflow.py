@@ -21,6 +21,7 @@ from tests.factories import (
     MarketFigureFactory,
     ReportFactory,
     SegmentFactory,
+    publish,
 )
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +68,7 @@ def test_admin_links_a_draft_to_its_preview_and_a_public_report_to_its_page(edit
 
 def test_a_scheduled_report_appears_once_its_date_passes(client):
     report = ReportFactory(published_at=timezone.now() + timezone.timedelta(seconds=1))
+    publish(report)
     assert client.get(report.get_absolute_url()).status_code == 404
     with time_machine.travel(report.published_at + timezone.timedelta(seconds=1)):
         assert client.get(report.get_absolute_url()).status_code == 200
@@ -74,6 +76,8 @@ def test_a_scheduled_report_appears_once_its_date_passes(client):
 
 def test_unpublishing_hides_the_report_again(editor, client):
     report = ReportFactory()
+    publish(report)
+    assert client.get(report.get_absolute_url()).status_code == 200
     url = admin_url(Report, "change", report.pk)
     form = admin_post_data(editor.get(url))
     form["status"] = "draft"
