@@ -1,6 +1,7 @@
 """An editor at work during benchmark rounds: while told to, renames a listed
-company every INTERVAL seconds through the model's save, as the admin does
-(so every save empties the cache of every URL that shows the company, and
+company every INTERVAL seconds through the model's save, as the admin does,
+and publishes the report's next edition, as a Publisher does (so every edit
+empties the cache of every URL that shows the company or the report, and
 purges Varnish).
 
     python bench/editor.py SLUG INTERVAL
@@ -14,6 +15,7 @@ environment, once per benchmark.
 import os
 import select
 import sys
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -24,6 +26,15 @@ import django
 django.setup()
 
 from companies.models import Company  # noqa: E402 - after django.setup()
+from market import editions  # noqa: E402
+from market.models import Report  # noqa: E402
+
+
+def rename(company, name):
+    company.name = name
+    company.save()
+    for report in Report.objects.filter(top_companies__company=company):
+        editions.publish(report, note=f"{name} renamed.", reviewed_on=date.today())
 
 
 def main(slug, interval):
@@ -36,11 +47,9 @@ def main(slug, interval):
         edits = 0
         while not select.select([sys.stdin], [], [], interval)[0]:
             edits += 1
-            company.name = f"{name} (edit {edits})"
-            company.save()
+            rename(company, f"{name} (edit {edits})")
         sys.stdin.readline()
-        company.name = name
-        company.save()
+        rename(company, name)
         print(edits, flush=True)
 
 

@@ -8,9 +8,10 @@ route named by the row or a row next to it), change (or delete, or relink) the
 row through the model, then each must answer from the cache exactly what a
 fresh render answers (a request with a session cookie is never served
 from the cache), once after the edit and again after the report is published
-as a new edition (its own pages show its latest edition). So a response that shows the row but does not depend on it is
-caught, whichever page, API resource or download it is, and a new model,
-relation or template is covered without editing this file.
+as a new edition (its own pages show its latest edition). So a response that
+shows the row but does not depend on it is caught, whichever page, API
+resource or download it is, and a new model, relation or template is covered
+without editing this file.
 """
 
 import json

@@ -48,6 +48,18 @@ def chromium_path():
 EDITOR_PASSWORD = "correct-horse-battery-staple-42"
 
 
+def publish_from_shell(folder, note, **settings):
+    """A Publisher's step, from a shell on the site in ``folder``: the report's next
+    edition, with every Varnish purged before the shell exits."""
+    code = (
+        "from datetime import date; from gtmp_site.core.cache import purger; "
+        "from market import editions; from market.models import Report; "
+        f"editions.publish(Report.objects.get(), note={note!r}, reviewed_on=date.today()); "
+        "purger.wait()"
+    )
+    manage(folder, "shell", "-c", code, **settings)
+
+
 @pytest.fixture(scope="session")
 def site_folder(tmp_path_factory):
     return tmp_path_factory.mktemp("site")

@@ -12,7 +12,7 @@ import pytest
 
 from gtmp_site.local_site import _free_port, manage, running_site, serving, varnish_in_front
 from tests.admin_forms import AdminSession
-from tests.e2e.conftest import EDITOR_PASSWORD
+from tests.e2e.conftest import EDITOR_PASSWORD, publish_from_shell
 from tests.services import require_redis, require_varnish
 from tests.test_concurrent_saves import PASSWORD, change_pages, with_value
 
@@ -62,9 +62,15 @@ def test_through_varnish_an_admin_edit_purges_exactly_the_pages_that_show_it(
 
         rename_in_the_admin(browser, front, "spark", "Spark Renamed Therapeutics")
 
-        for path in (REPORT, company, "/companies/"):
+        for path in (company, "/companies/"):
             assert "Spark Renamed Therapeutics" in get(front + path)[1], path
         assert get(front + other)[0] == "hit"  # shows nothing of Spark: not purged
+        # The report page shows its edition, which the rename did not change, until
+        # the next edition is published.
+        cached, page = get(front + REPORT)
+        assert cached == "hit" and "Spark Renamed Therapeutics" not in page
+        publish_from_shell(tmp_path, "Spark renamed.", VARNISH_URLS=f"http://127.0.0.1:{port}/")
+        assert "Spark Renamed Therapeutics" in get(front + REPORT)[1]
 
 
 def test_with_redis_an_edit_on_one_server_shows_on_the_other(browser, tmp_path):
@@ -75,9 +81,10 @@ def test_with_redis_an_edit_on_one_server_shows_on_the_other(browser, tmp_path):
                **redis)  # fmt: skip
         manage(tmp_path, "create_editor", "alice", DJANGO_EDITOR_PASSWORD=EDITOR_PASSWORD)
         with serving(tmp_path, workers=1, **redis) as (second, _):
-            get(first + REPORT)
+            company = "/companies/spark-therapeutics/"
+            get(first + company)
             rename_in_the_admin(browser, second, "spark", "Spark Across Servers")
-            assert "Spark Across Servers" in get(first + REPORT)[1]
+            assert "Spark Across Servers" in get(first + company)[1]
 
 
 def processes_of(parent):

@@ -8,6 +8,7 @@ import re
 import urllib.request
 
 from gtmp_site.local_site import manage
+from tests.e2e.conftest import publish_from_shell
 from tests.e2e.test_editing import REPORT_ADMIN, messages, save
 
 REPORT = "/reports/us-gene-therapy-medicinal-products-market/"
@@ -65,6 +66,13 @@ def test_an_editor_submits_a_publisher_publishes_and_the_old_edition_stays(
     old_label = latest_label(site_url)
     old_value, change_page = set_total_2030(alice, site_url, "15.25")
     try:
+        # Readers keep the published edition; the editor's preview shows the change.
+        page.goto(site_url + REPORT)
+        assert f"USD {float(old_value):.2f} billion" in page.locator(".stats").inner_text()
+        alice.goto(f"{site_url}{REPORT}preview/")
+        assert "USD 15.25 billion" in alice.locator(".stats").inner_text()
+        differs = re.sub(r"\s+", " ", alice.locator(".preview-changes #figures").inner_text())
+        assert "Whole market 2030" in differs
         alice.goto(change_page)
         with alice.expect_navigation():
             alice.get_by_role("link", name="Editions and review").click()
@@ -82,6 +90,8 @@ def test_an_editor_submits_a_publisher_publishes_and_the_old_edition_stays(
         new_label = re.match(r"Edition ([\d.]+) is published\.", published[0])[1]
         assert new_label != old_label
 
+        page.goto(site_url + REPORT)
+        assert "USD 15.25 billion" in page.locator(".stats").inner_text()
         page.goto(f"{site_url}{REPORT}editions/{new_label}/")
         assert "USD 15.25 billion" in page.locator(".stats").inner_text()
         page.goto(f"{site_url}{REPORT}editions/{old_label}/")
@@ -95,5 +105,6 @@ def test_an_editor_submits_a_publisher_publishes_and_the_old_edition_stays(
         assert re.sub(r"\s+", " ", rows.first.inner_text()).startswith("Whole market 2030")
         assert "The 2030 forecast is revised." in page.locator(".lead").inner_text()
         assert page.console_errors == []
-    finally:
+    finally:  # the next tests read the report as it was loaded
         set_total_2030(alice, site_url, old_value)
+        publish_from_shell(site_folder, "The 2030 forecast as it was.")
