@@ -20,9 +20,8 @@ class SegmentSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        return Segment.objects.filter(report__in=Report.objects.with_edition()).select_related("report").order_by(
-            "report", "position"
-        )
+        segments = Segment.objects.filter(report__in=Report.objects.with_edition())
+        return segments.select_related("report").order_by("report", "position")
 
     def lastmod(self, segment):
         return segment.updated_at

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from gtmp_site.core import shown
 from gtmp_site.core.fields import HttpsURLField, ProseField
 from gtmp_site.core.gate import refuse_publication
 from gtmp_site.core.models import ContentModel, latest_change
@@ -706,6 +707,13 @@ EDITION_LABEL = r"\d{1,6}(?:\.\d{1,6})?"
 
 
 class EditionQuerySet(models.QuerySet):
+    def _fetch_all(self):
+        # A response that reads editions depends on which reports have which: every
+        # publish, reschedule and withdrawal changes the reports' model key
+        # (editions.py), even for a list that found none (gtmp_site/core/shown.py).
+        super()._fetch_all()
+        shown.note({shown.key(Report)})
+
     def newest(self):
         """The edition with the highest number and correction, or None."""
         return self.order_by("-number", "-correction").first()

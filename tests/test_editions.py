@@ -622,3 +622,22 @@ def _publisher():
     user = EditorFactory(username="pia-2")
     user.groups.add(ensure_publishers_group())
     return user
+
+
+def test_a_published_report_is_on_the_site_only_from_its_first_edition(client, api, editor_api, db):
+    from tests.factories import MarketFigureFactory, ReportFactory
+
+    report = ReportFactory(title="Report without an edition")
+    MarketFigureFactory(report=report)
+    page, forecast = report.get_absolute_url(), f"/api/v1/reports/{report.slug}/forecast/"
+    assert client.get(page).status_code == 404
+    assert client.get(f"{page}data.csv").status_code == 404
+    assert report.title not in client.get("/").content.decode()
+    assert page not in client.get("/sitemap.xml").content.decode()
+    assert api.get(forecast).status_code == 404
+    assert editor_api.get(forecast).status_code == 200  # the working copy, for editors
+    publish(report)
+    assert client.get(page).status_code == 200
+    assert report.title in client.get("/").content.decode()
+    assert page in client.get("/sitemap.xml").content.decode()
+    assert api.get(forecast)["Content-Location"] == f"{page}editions/1/"
