@@ -116,4 +116,4 @@ def test_reset_restores_the_file_version(report):
     assert Company.objects.get(slug="sangamo").headquarters == "Brisbane, CA"
     assert Report.objects.count() == 1
     assert report_companies() == 8
-    assert Company.objects.count() == 8 + 22  # the top companies and those behind approvals
+    assert Company.objects.count() == 8 + 23  # the top companies and those behind approvals
