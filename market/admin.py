@@ -349,11 +349,15 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
         result = obj.forecast()
         checks = obj.checks()
         implied = result.implied_cagr
+        start, end = result.implied_period or (obj.forecast_start_year, obj.forecast_end_year)
         summary = format_html(
-            "<p>Implied CAGR over {}–{}: <strong>{}</strong></p>",
+            "<p>Implied CAGR over {}–{}: <strong>{}</strong> (stated: {} over {}–{})</p>",
+            start,
+            end,
+            forecast.percent_text(implied) if implied is not None else "not computable",
+            forecast.percent_text(result.stated_cagr) if result.stated_cagr is not None else "none",
             obj.forecast_start_year,
             obj.forecast_end_year,
-            forecast.percent_text(implied) if implied is not None else "not computable",
         )
         if not checks:
             return format_html("{}<p>No problems found.</p>", summary)

@@ -219,7 +219,8 @@ class ReportSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSer
         "the years between)."
     )
     implied_cagr = serializers.SerializerMethodField(
-        help_text="CAGR in percent that the figures imply over the forecast period (computed)."
+        help_text="CAGR in percent that the figures imply (computed), over "
+        "`implied_cagr_period` of the forecast endpoint."
     )
     top_companies = ListingSerializer(
         source="shown_listings",
@@ -378,6 +379,12 @@ class ForecastSerializer(serializers.Serializer):
     )
     implied_cagr = serializers.DecimalField(
         max_digits=8, decimal_places=2, allow_null=True, help_text="Computed, in percent."
+    )
+    implied_cagr_period = serializers.CharField(
+        allow_null=True,
+        help_text="The years the implied CAGR is over, e.g. 2022–2030: from the last "
+        "entered figure at or before the forecast start (null in editions made before "
+        "2026-12-02, whose implied rate is over the forecast period).",
     )
     series = SeriesSerializer(many=True, help_text="Whole market first, then each segment.")
     checks = CheckSerializer(

@@ -69,15 +69,18 @@ def _figures(old, new):
 
 
 def _cagr(old, new):
-    """The stated and implied CAGR of each edition, with their period (the forecast
-    period: the engine computes the implied rate over it too), when either moved."""
+    """The stated and implied CAGR of each edition, with their periods (the stated
+    one's is the forecast period), when either moved."""
 
     def of(document):
         report, data = document["report"], document["forecast"]
+        period = f"{report['forecast_start_year']}–{report['forecast_end_year']}"
         return {
             "stated": data["stated_cagr"],
             "implied": data["implied_cagr"],
-            "period": f"{report['forecast_start_year']}–{report['forecast_end_year']}",
+            "period": period,
+            # Documents made before the implied rate had its own period: the forecast's.
+            "implied_period": data.get("implied_cagr_period") or period,
         }
 
     was, now = of(old), of(new)

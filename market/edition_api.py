@@ -101,7 +101,11 @@ class RatesSerializer(serializers.Serializer):
     implied = serializers.DecimalField(
         max_digits=8, decimal_places=2, allow_null=True, help_text="Computed, in percent."
     )
-    period = serializers.CharField(help_text="The forecast period both rates are over.")
+    period = serializers.CharField(help_text="The period of the stated rate (the forecast's).")
+    implied_period = serializers.CharField(
+        help_text="The period of the implied rate: from the last entered figure at or "
+        "before the forecast start to its end."
+    )
 
 
 class CagrChangeSerializer(serializers.Serializer):

@@ -107,6 +107,10 @@ class Forecast:
     stated_cagr: Decimal | None
     implied_cagr: Decimal | None
     checks: tuple[Check, ...] = field(default=())
+    # The years the implied rate is computed between: from the last entered figure
+    # at or before the forecast start (a start year between two figures is only
+    # their interpolation) to the forecast end.
+    implied_period: tuple[int, int] | None = None
 
 
 def cagr(start_value, end_value, years):
@@ -203,41 +207,58 @@ def build_forecast(report):
     total = series.pop(None, Series(None, ()))
     order = {name: index for index, name in enumerate(report.segments)}
     segments = tuple(sorted(series.values(), key=lambda s: order.get(s.segment, len(order))))
-    implied, cagr_checks = _implied_cagr(total, report, stated)
+    implied, implied_period, cagr_checks = _implied_cagr(total, report, stated)
     checks += cagr_checks
     checks += _segment_sum_checks(total, segments)
     checks += _coverage_checks(report)
     checks += _gap_checks(total, *segments)
-    return Forecast(total, segments, stated, implied, tuple(checks))
+    return Forecast(total, segments, stated, implied, tuple(checks), implied_period)
 
 
 def _implied_cagr(total, report, stated):
-    """The CAGR the entered figures imply over the forecast period, and checks about it."""
+    """The CAGR the entered figures imply up to the forecast end, its period (see
+    ``Forecast.implied_period``), and checks about it."""
     start, end = report.forecast_start_year, report.forecast_end_year
     if start == end:
-        return None, [
-            Check(
-                WARNING,
-                "empty-period",
-                f"The forecast period {start}–{end} has no length, "
-                "so no growth rate can be computed over it.",
-            )
-        ]
+        return (
+            None,
+            None,
+            [
+                Check(
+                    WARNING,
+                    "empty-period",
+                    f"The forecast period {start}–{end} has no length, "
+                    "so no growth rate can be computed over it.",
+                )
+            ],
+        )
     # Values derived from the stated CAGR would only confirm themselves.
     own = {p.year: p.value for p in total.points if p.method != STATED_CAGR}
     if start not in own or end not in own:
-        return None, []
+        return None, None, []
+    entered = [p.year for p in total.points if p.method == ENTERED and p.year <= start]
+    first = max(entered, default=start)
     try:
-        implied = cagr(own[start], own[end], end - start)
+        implied = cagr(own[first], own[end], end - first)
     except ForecastError as exc:
-        return None, [Check(WARNING, "implied-cagr", f"No implied CAGR for {start}–{end}: {exc}")]
+        return (
+            None,
+            None,
+            [Check(WARNING, "implied-cagr", f"No implied CAGR for {first}–{end}: {exc}")],
+        )
     if stated is None:
-        return implied, []
+        return implied, (first, end), []
     difference = abs(as_percent(implied) - as_percent(stated))
     wording = (
         f"The stated CAGR of {as_percent(stated)} % for {start}–{end} differs from the "
-        f"{as_percent(implied)} % a year that the figures imply by {difference} percentage points"
+        f"{as_percent(implied)} % a year that the figures imply for {first}–{end} by "
+        f"{difference} percentage points"
     )
+    if first != start:
+        wording += (
+            f" (the periods differ: {start} lies between entered figures, so the rate "
+            f"runs from {first})"
+        )
     if difference > CAGR_TOLERANCE_POINTS:
         check = Check(
             WARNING,
@@ -251,7 +272,7 @@ def _implied_cagr(total, report, stated):
             "cagr-mismatch",
             f"{wording}, within the {CAGR_TOLERANCE_POINTS} allowed for rounding.",
         )
-    return implied, [check]
+    return implied, (first, end), [check]
 
 
 def _segment_sum_checks(total, segments):
@@ -350,13 +371,16 @@ def forecast_as_dict(result, checks=None):
     ``checks`` replaces the forecast's own (e.g. with the report's prose checks added).
 
     Shape: {"stated_cagr": "17.50" | None, "implied_cagr": "17.36" | None (percent),
-    "series": [``series_as_dict`` shape, whole market first], "checks": [{"level",
-    "code", "message"}]}.
+    "implied_cagr_period": "2022-2030" (an en dash) | None, "series":
+    [``series_as_dict`` shape, whole market first], "checks": [{"level", "code",
+    "message"}]}.
     Decimals are strings so no precision is lost.
     """
+    period = result.implied_period
     return {
         "stated_cagr": _str(as_percent(result.stated_cagr)),
         "implied_cagr": _str(as_percent(result.implied_cagr)),
+        "implied_cagr_period": period and f"{period[0]}–{period[1]}",
         "series": [series_as_dict(series) for series in (result.total, *result.segments)],
         "checks": [
             {"level": c.level, "code": c.code, "message": c.message}

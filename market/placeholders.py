@@ -8,7 +8,7 @@ disagree. Double braces never mean anything in Markdown. The names:
     {{ size 2030 monogenic }}   a segment's size (by its slug)
     {{ value 2030 }}            the number alone: "14.40"
     {{ stated_cagr }}           the CAGR the source states: "17.50 %"
-    {{ implied_cagr }}          the CAGR the figures imply over the forecast period
+    {{ implied_cagr }}          the CAGR the figures imply (see Forecast.implied_period)
     {{ cagr 2022 2030 }}        the whole market's CAGR between two years (computed)
     {{ forecast_period }}       "2024-2030"
     {{ base_year }}             "2022"

@@ -117,6 +117,7 @@ def headline(report, result):
         "end": stat(report.forecast_end_year),
         "stated_cagr": forecast._str(forecast.as_percent(result.stated_cagr)),
         "implied_cagr": forecast._str(forecast.as_percent(result.implied_cagr)),
+        "implied_period": result.implied_period and "–".join(map(str, result.implied_period)),
     }
 
 

@@ -229,7 +229,10 @@ def seed_like_report():
 def test_report_change_page_shows_the_implied_cagr_and_checks(editor_client):
     report = seed_like_report()
     html = editor_client.get(admin_url(Report, "change", report.pk)).content.decode()
-    assert "Implied CAGR over 2024–2030: <strong>17.36 %</strong>" in html
+    assert (
+        "Implied CAGR over 2022–2030: <strong>17.36 %</strong> (stated: 17.50 % over 2024–2030)"
+        in html
+    )
     assert "The stated CAGR of 17.50 % for 2024–2030 differs from the 17.36 %" in html
 
 

@@ -64,6 +64,18 @@ def test_seed_implied_cagr_is_shown_beside_the_stated_one_as_info():
     (check,) = result.checks
     assert (check.level, check.code) == ("info", "cagr-mismatch")
     assert "17.50 %" in check.message and "17.36 %" in check.message
+    # 2024 lies between the 2022 and 2030 figures: the rate they imply is 2022's.
+    assert result.implied_period == (2022, 2030)
+    assert "for 2022–2030" in check.message and "the periods differ" in check.message
+
+
+def test_an_entered_start_figure_gives_the_implied_rate_the_forecast_period():
+    figures = (Figure(2022, D("4.00"), "estimate"), Figure(2024, D("5.50"), "estimate"),
+               Figure(2030, D("14.40"), "forecast"))  # fmt: skip
+    result = build_forecast(seed_report(figures=figures))
+    assert result.implied_period == (2024, 2030)
+    assert fc.as_percent(result.implied_cagr) == fc.as_percent(fc.cagr(D("5.50"), D("14.40"), 6))
+    assert "periods differ" not in " ".join(c.message for c in result.checks)
 
 
 # Checks: one test each ----------------------------------------------------------
