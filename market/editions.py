@@ -7,13 +7,11 @@ publish a submission directly, and the audit log says so. With review off, any
 editor publishes what they submit. Every step is in the audit log.
 """
 
-import json
 from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
@@ -43,7 +41,7 @@ def publish(report, *, note, reviewed_on, user=None, correction=False, at=None):
         if correction and latest is None:
             raise gate.PublishRefused("There is no edition to correct yet; publish edition 1.")
         number = latest.number if correction else (latest.number + 1 if latest else 1)
-        document = json.loads(json.dumps(snapshot.build(report), cls=DjangoJSONEncoder))
+        document = snapshot.document(report)
         # Every response that shows the report now shows (or links) another edition.
         cache.content_changed(report.changed_keys())
         return Edition.objects.create(

@@ -730,10 +730,7 @@ class EditionQuerySet(models.QuerySet):
 
     def on_site(self):
         """Public editions of the reports the public may see: what report pages show."""
-        now = timezone.now()
-        return self.public().filter(
-            report__status=Report.Status.PUBLISHED, report__published_at__lte=now
-        )
+        return self.public().filter(report__in=Report.objects.published())
 
     def current(self):
         """The newest of each report's editions in this queryset."""

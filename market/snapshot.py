@@ -12,8 +12,10 @@ Prose is stored as HTML under keys ending in ``_html``; ``load`` marks those, an
 only those, safe: they were sanitised by nh3 when the document was built.
 """
 
+import json
 from datetime import date
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import mark_safe
 
 from gtmp_site.core.prose import plain_text, render_markdown
@@ -22,6 +24,11 @@ from market import charts, forecast, placeholders
 
 # Bumped when the shape changes, so a stored document says how to read it.
 VERSION = 1
+
+
+def document(report):
+    """``build(report)`` exactly as it is stored and read back: plain JSON."""
+    return json.loads(json.dumps(build(report), cls=DjangoJSONEncoder))
 
 
 def build(report):
@@ -117,7 +124,6 @@ def headline(report, result):
         "end": stat(report.forecast_end_year),
         "stated_cagr": forecast._str(forecast.as_percent(result.stated_cagr)),
         "implied_cagr": forecast._str(forecast.as_percent(result.implied_cagr)),
-        "implied_period": result.implied_period and "–".join(map(str, result.implied_period)),
     }
 
 

@@ -1,12 +1,10 @@
 """Public report pages and the data downloads."""
 
 import csv
-import json
 import re
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
@@ -114,14 +112,15 @@ class WorkingCopyView(ReportDetailView):
 
     def get(self, request, *args, **kwargs):
         report = self.get_report()
-        document = json.loads(json.dumps(snapshot.build(report), cls=DjangoJSONEncoder))
+        document = snapshot.document(report)
         latest = report.editions.public().newest()
         differs = latest and changes.compare(latest.document, document)
+        last_changed = report.last_changed()
         response = self.render_page(
             document,
-            report.last_changed(),
+            last_changed,
             preview=report,
-            last_changed=report.last_changed(),
+            last_changed=last_changed,
             preview_against=latest,
             preview_changes=differs,
             preview_unchanged=bool(differs) and changes.is_empty(differs),

@@ -1,12 +1,10 @@
 """Factories that read like the domain: a report with its segments, figures and companies."""
 
-import json
 from datetime import date
 from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
-from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from companies.models import Company, ReportCompany
@@ -151,8 +149,7 @@ def publish_changed():
     done = []
     for report in Report.objects.published().for_page().with_segment_companies():
         latest = report.editions.newest()
-        document = json.loads(json.dumps(snapshot.build(report), cls=DjangoJSONEncoder))
-        if latest is None or latest.document != document:
+        if latest is None or latest.document != snapshot.document(report):
             publish(report)
             done.append(report)
     return done
