@@ -2,7 +2,8 @@
 
 from urllib.parse import urlencode
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
+from django.utils.functional import cached_property
 from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -11,7 +12,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import serializers
+from rest_framework import permissions, serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -26,15 +27,24 @@ from gtmp_site.api.mixins import (
 from gtmp_site.core.fields import ProseField
 from market import forecast, placeholders
 from market.edition_api import (
-    EDITION_PARAMETERS,
     EditionActionsMixin,
     EditionQuery,
     EditionSummarySerializer,
+    day_end,
     edition_in_force,
+    edition_parameters,
 )
-from market.filters import MarketFigureFilter, ReportFilter, SegmentFilter
+from market.filters import (
+    EditionFigureFilter,
+    EditionSegmentFilter,
+    MarketFigureFilter,
+    ReportFilter,
+    SegmentFilter,
+)
 from market.models import (
     Edition,
+    EditionFigure,
+    EditionSegment,
     MarketEstimate,
     MarketFigure,
     Region,
@@ -147,6 +157,28 @@ class WriteWarningsMixin:
         return response
 
 
+class EditionLabelMixin(serializers.Serializer):
+    """The ``edition`` a representation is read from: null for the working copy
+    (editors only), set by the edition serializers below."""
+
+    edition = serializers.SerializerMethodField(
+        help_text="The edition this is read from ('3', '2.1'): readers read the latest "
+        "one, or the one `edition` or `as_of` names. Null: the working copy, which only "
+        "editors read (and write)."
+    )
+
+    def get_edition(self, obj) -> str | None:
+        return None
+
+
+def pinned_url(serializer, view_name, pk, edition):
+    """The API address of ``pk`` as ``edition`` published it."""
+    if pk is None:  # a row deleted before editions kept their ids (migration 0014)
+        return None
+    url = reverse(view_name, args=[pk], request=serializer.context.get("request"))
+    return f"{url}?{urlencode({'report': edition.report.slug, 'edition': edition.label})}"
+
+
 class SegmentSummarySerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:segment-detail", help_text="The segment in the API."
@@ -196,7 +228,9 @@ class LicenceSerializer(serializers.Serializer):
     url = serializers.URLField(help_text="Where its terms are.")
 
 
-class ReportSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSerializer):
+class ReportSerializer(
+    RenderedProseMixin, EditionLabelMixin, ModelRulesMixin, serializers.ModelSerializer
+):
     url = serializers.HyperlinkedIdentityField(view_name="api:report-detail", lookup_field="slug")
     page_url = PageUrlField()
     forecast_url = serializers.HyperlinkedIdentityField(
@@ -250,7 +284,8 @@ class ReportSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSer
     last_changed = serializers.DateTimeField(
         read_only=True,
         help_text="When anything in the report last changed (its figures, segments, "
-        "sections, questions or listed companies included); also the Last-Modified header.",
+        "sections, questions or listed companies included); in an edition, when it was "
+        "published. Also the Last-Modified header.",
     )
 
     class Meta:
@@ -261,7 +296,7 @@ class ReportSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSer
             "stated_cagr", "implied_cagr", "headline_figures", "segments", "top_companies",
             "top_companies_count", "top_companies_url", "estimates", "methodology", "sources",
             "data_licence", "licence", "status", "published_at", "created_at", "updated_at",
-            "last_changed", "latest_edition",
+            "last_changed", "latest_edition", "edition",
         ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]
 
@@ -289,6 +324,64 @@ class ReportSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSer
         return None if implied is None else str(implied)
 
 
+class ReportEditionSerializer(ReportSerializer):
+    """The reader's form of a report: ReportSerializer's fields, read from the
+    document and rows of ``report.shown_edition`` (set by the viewset)."""
+
+    def to_representation(self, report):
+        edition = report.shown_edition
+        document, head = edition.document, edition.document["report"]
+        request, fields = self.context["request"], self.fields
+        pin = f"?{urlencode({'edition': edition.label})}"
+        rows = list(edition.segments.all())
+        listings = document["listings"][: head["companies_shown"]]
+        return {
+            "url": reverse("api:report-detail", args=[report.slug], request=request) + pin,
+            "page_url": request.build_absolute_uri(head["url"]),
+            "forecast_url": reverse("api:report-forecast", args=[report.slug], request=request)
+            + pin,
+            **{name: head[name] for name in (
+                "slug", "title", "currency", "unit", "base_year", "forecast_start_year",
+                "forecast_end_year")},
+            "summary": head.get("summary"),  # in documents since version 2
+            "region": head["region"] and head["region"].get("slug"),
+            "stated_cagr": document["headline"]["stated_cagr"],
+            "implied_cagr": document["headline"]["implied_cagr"],
+            "headline_figures": FigureSummarySerializer(
+                [f for f in edition.figures.all() if not f.segment], many=True
+            ).data,
+            "segments": [
+                {"url": pinned_url(self, "api:segment-detail", row.segment_id, edition),
+                 "slug": row.slug, "name": row.name, "position": row.position}
+                for row in rows
+            ],
+            "top_companies": [
+                {"position": c.get("position"), "slug": c.get("slug"), "name": c["name"],
+                 "status": c["status_summary"],
+                 "url": c.get("slug") and reverse("api:company-detail", args=[c["slug"]],
+                                                  request=request)}
+                for c in listings
+            ],
+            "top_companies_count": head["listed_count"],
+            "top_companies_url": self.get_top_companies_url(report),
+            "estimates": [
+                {name: row.get(name) for name in EstimateSerializer.Meta.fields}
+                for row in document["estimates"]["rows"]
+            ],
+            "methodology": head.get("methodology"),
+            "sources": head.get("sources"),
+            "data_licence": head["licence"]["id"],
+            "licence": head["licence"],
+            "status": Report.Status.PUBLISHED,
+            **{name: fields[name].to_representation(getattr(report, name))
+               for name in ("published_at", "created_at")},
+            **dict.fromkeys(("updated_at", "last_changed"),
+                            fields["last_changed"].to_representation(edition.published_at)),
+            "latest_edition": self.get_latest_edition(report),
+            "edition": edition.label,
+        }  # fmt: skip
+
+
 class ReportSegmentField(serializers.SlugRelatedField):
     """A segment named by its slug, looked up among the segments of the figure's report."""
 
@@ -304,7 +397,9 @@ class ReportSegmentField(serializers.SlugRelatedField):
         return instance.report_id
 
 
-class SegmentSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSerializer):
+class SegmentSerializer(
+    RenderedProseMixin, EditionLabelMixin, ModelRulesMixin, serializers.ModelSerializer
+):
     url = serializers.HyperlinkedIdentityField(view_name="api:segment-detail")
     page_url = PageUrlField()
     report = ReportSlugField()
@@ -313,12 +408,12 @@ class SegmentSerializer(RenderedProseMixin, ModelRulesMixin, serializers.ModelSe
         model = Segment
         fields = [
             "id", "url", "page_url", "report", "slug", "name", "position", "overview",
-            "outlook", "updated_at",
+            "outlook", "updated_at", "edition",
         ]  # fmt: skip
         read_only_fields = ["updated_at"]
 
 
-class MarketFigureSerializer(ModelRulesMixin, serializers.ModelSerializer):
+class MarketFigureSerializer(EditionLabelMixin, ModelRulesMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:figure-detail")
     report = ReportSlugField()
     segment = ReportSegmentField(
@@ -332,9 +427,46 @@ class MarketFigureSerializer(ModelRulesMixin, serializers.ModelSerializer):
         model = MarketFigure
         fields = [
             "id", "url", "report", "segment", "year", "value", "kind", "source", "source_url",
-            "note", "updated_at",
+            "note", "updated_at", "edition",
         ]  # fmt: skip
         read_only_fields = ["updated_at"]
+
+
+class EditionRowMixin:
+    """The reader's form of a working-copy serializer: the same fields, read from an
+    edition's rows (EditionSegment, EditionFigure); ``url`` pins the edition."""
+
+    view_name = id_attr = None
+
+    def get_url(self, row):
+        return pinned_url(self, self.view_name, getattr(row, self.id_attr), row.edition)
+
+    def get_edition(self, row):
+        return row.edition.label
+
+
+class EditionSegmentSerializer(EditionRowMixin, SegmentSerializer):
+    view_name, id_attr = "api:segment-detail", "segment_id"
+    id = serializers.IntegerField(source="segment_id", read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta(SegmentSerializer.Meta):
+        model = EditionSegment
+
+
+class EditionFigureSerializer(EditionRowMixin, MarketFigureSerializer):
+    view_name, id_attr = "api:figure-detail", "figure_id"
+    id = serializers.IntegerField(source="figure_id", read_only=True)
+    url = serializers.SerializerMethodField()
+    segment = serializers.CharField(read_only=True)
+
+    class Meta(MarketFigureSerializer.Meta):
+        model = EditionFigure
+
+    def to_representation(self, row):
+        data = super().to_representation(row)
+        data["segment"] = data["segment"] or None  # stored as "" for the whole market
+        return data
 
 
 class PointSerializer(serializers.Serializer):
@@ -393,8 +525,79 @@ class ForecastSerializer(serializers.Serializer):
     )
 
 
+class ReadsEditions:
+    """Readers read editions; editors read and write the working copy.
+
+    A GET answers from the report's latest public edition for a user who may not
+    view the model's rows (as ``visible_to`` decides), and for anyone from the
+    edition ``edition`` or ``as_of`` names. Editors' other reads and every write
+    use the rows, so a read-modify-write with ETags sees what it writes. The
+    reader's serializer has the same fields, read from the edition; the edition
+    attributes (filterset, ordering, lookup) replace the working copy's."""
+
+    query_parameters = ("edition", "as_of")
+    edition_serializer_class = None
+    edition_attributes = {}
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if self.reads_editions:
+            for name, value in self.edition_attributes.items():
+                setattr(self, name, value)
+
+    @cached_property
+    def edition_query(self):
+        """The validated ``edition`` and ``as_of`` of the request (a 400 if bad)."""
+        query = EditionQuery(self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return query.validated_data
+
+    @cached_property
+    def reads_editions(self):
+        if self.request.method not in permissions.SAFE_METHODS:
+            return False
+        opts = self.serializer_class.Meta.model._meta
+        may_view = self.request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+        return bool(self.edition_query) or not may_view
+
+    def get_serializer_class(self):
+        if getattr(self, "swagger_fake_view", False) or not self.reads_editions:
+            return self.serializer_class
+        return self.edition_serializer_class
+
+    def edition_of(self, report):
+        """The edition a read of ``report`` answers from."""
+        edition = edition_in_force(report, self.edition_query)
+        edition = edition or report.editions.public().newest()
+        if edition is None:
+            raise NotFound("This report has no published edition yet.")
+        return edition
+
+    def editions_read(self):
+        """The editions a list answers from: each report's latest public one, or the
+        one ``edition`` and ``as_of`` name. With ``report`` too, a query that names
+        none of its editions is a 404 saying so (``edition_in_force``)."""
+        visible = Report.objects.visible_to(self.request.user)
+        editions = Edition.objects.public().filter(report__in=visible)
+        query, slug = self.edition_query, self.request.query_params.get("report")
+        report = query and slug and visible.filter(slug=slug).first()
+        if report:
+            return editions.filter(pk=self.edition_of(report).pk)
+        if "as_of" in query:
+            editions = editions.filter(published_at__lte=day_end(query["as_of"]))
+        editions = editions.current()
+        return editions.labelled(query["edition"]) if "edition" in query else editions
+
+
+def reads_editions_schema(what, actions=("list", "retrieve")):
+    """The schema of reads that take ``edition`` and ``as_of``."""
+    read = extend_schema(parameters=edition_parameters(what))
+    return extend_schema_view(**dict.fromkeys(actions, read))
+
+
+@reads_editions_schema("The report", actions=["retrieve"])
 @with_write_warnings(ReportSerializer)
-class ReportViewSet(EditionActionsMixin, WriteWarningsMixin, ContentViewSet):
+class ReportViewSet(EditionActionsMixin, ReadsEditions, WriteWarningsMixin, ContentViewSet):
     """Market reports, with their segments, headline figures and top companies."""
 
     serializer_class = ReportSerializer
@@ -404,24 +607,57 @@ class ReportViewSet(EditionActionsMixin, WriteWarningsMixin, ContentViewSet):
     ordering_fields = ["title", "slug", "updated_at", "published_at", "base_year"]
     ordering = ["title"]
     queryset = Report.objects.none()  # for DjangoModelPermissions; get_queryset decides
+    edition_serializer_class = ReportEditionSerializer
 
     def report_of(self, obj):
         return obj
 
+    @property
+    def query_parameters(self):
+        # Editions are numbered per report: a list takes neither parameter.
+        return ReadsEditions.query_parameters if self.action == "retrieve" else ()
+
     def get_queryset(self):
         public = Edition.objects.public().defer("document").order_by("-number", "-correction")
-        return (
-            Report.objects.visible_to(self.request.user)
-            .for_page()
-            .prefetch_related(Prefetch("editions", public, to_attr="public_editions"))
-            .order_by("title")
-        )
+        latest = Prefetch("editions", public, to_attr="public_editions")
+        if self.action not in ("list", "retrieve") or not self.reads_editions:
+            return (
+                Report.objects.visible_to(self.request.user)
+                .for_page()
+                .prefetch_related(latest)
+                .order_by("title")
+            )
+        reports = Report.objects.visible_to(self.request.user)
+        if not self.edition_query:
+            reports = reports.with_edition()
+        return reports.prefetch_related(latest).order_by("title")
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if self.reads_editions and page is not None:  # each report's latest edition, at once
+            shown = Edition.objects.filter(report__in=page).public().current()
+            by_report = {e.report_id: e for e in shown.prefetch_related("segments", "figures")}
+            for report in page:
+                report.shown_edition = by_report[report.pk]
+                report.shown_edition.report = report
+        return page
+
+    def get_object(self):
+        report = super().get_object()
+        if self.action == "retrieve" and self.reads_editions:
+            report.shown_edition = self.edition_of(report)
+            report.shown_edition.report = report
+        return report
 
     def detail_headers(self, report):
+        if self.reads_editions:
+            published = report.shown_edition.published_at
+            return {"Last-Modified": http_date(published.timestamp()),
+                    "Content-Location": report.shown_edition.get_absolute_url()}  # fmt: skip
         return {"Last-Modified": http_date(report.last_changed().timestamp())}
 
     @extend_schema(
-        parameters=EDITION_PARAMETERS,
+        parameters=edition_parameters("The forecast"),
         responses={
             200: ForecastSerializer,
             400: OpenApiResponse(description="A bad edition or date, or both given."),
@@ -438,7 +674,7 @@ class ReportViewSet(EditionActionsMixin, WriteWarningsMixin, ContentViewSet):
         return self.cached(self.forecast_of, request, slug=slug)
 
     def forecast_of(self, request, slug=None):
-        query = EditionQuery(data=request.query_params)
+        query = EditionQuery(request.query_params)
         query.is_valid(raise_exception=True)
         report = self.get_object()
         edition = edition_in_force(report, query.validated_data)
@@ -460,8 +696,9 @@ class ReportViewSet(EditionActionsMixin, WriteWarningsMixin, ContentViewSet):
         return Response(data, headers=headers)
 
 
+@reads_editions_schema("The segments")
 @with_write_warnings(SegmentSerializer)
-class SegmentViewSet(WriteWarningsMixin, ContentViewSet):
+class SegmentViewSet(ReadsEditions, WriteWarningsMixin, ContentViewSet):
     """Application segments of the reports (Cancer, Monogenic, ...)."""
 
     serializer_class = SegmentSerializer
@@ -470,23 +707,47 @@ class SegmentViewSet(WriteWarningsMixin, ContentViewSet):
     ordering_fields = ["position", "name", "updated_at"]
     ordering = ["report__title", "position"]
     queryset = Segment.objects.none()
+    lookup_url_kwarg = "pk"  # also when readers look up the edition's segment_id
+    edition_serializer_class = EditionSegmentSerializer
+    edition_attributes = {
+        "filterset_class": EditionSegmentFilter,
+        "ordering": ["report__title", "position"],
+        "lookup_field": "segment_id",
+    }
 
     def get_queryset(self):
+        if self.reads_editions:
+            return EditionSegment.objects.filter(edition__in=self.editions_read()).select_related(
+                "report", "edition__report"
+            )
         return Segment.objects.visible_to(self.request.user).select_related("report")
 
 
+@reads_editions_schema("The figures")
 @with_write_warnings(MarketFigureSerializer)
-class MarketFigureViewSet(WriteWarningsMixin, ContentViewSet):
+class MarketFigureViewSet(ReadsEditions, WriteWarningsMixin, ContentViewSet):
     """Market figures as editors entered them (one per report, segment and year)."""
 
     serializer_class = MarketFigureSerializer
     filterset_class = MarketFigureFilter
     search_fields = ["source", "note"]
     ordering_fields = ["year", "value", "updated_at"]
-    ordering = ["report__title", "segment__position", "year"]
+    # The whole market first, on every database (PostgreSQL sorts NULL last).
+    ordering = ["report__title", F("segment__position").asc(nulls_first=True), "year"]
     queryset = MarketFigure.objects.none()
+    lookup_url_kwarg = "pk"  # also when readers look up the edition's figure_id
+    edition_serializer_class = EditionFigureSerializer
+    edition_attributes = {
+        "filterset_class": EditionFigureFilter,
+        "ordering": ["report__title", "segment_position", "year"],
+        "lookup_field": "figure_id",
+    }
 
     def get_queryset(self):
+        if self.reads_editions:
+            return EditionFigure.objects.filter(edition__in=self.editions_read()).select_related(
+                "report", "edition__report"
+            )
         return MarketFigure.objects.visible_to(self.request.user).select_related(
             "report", "segment"
         )

@@ -142,7 +142,15 @@ class ChangesSerializer(serializers.Serializer):
     prose = ProseChangeSerializer(many=True, help_text="Text the editors changed.")
 
 
-class EditionQuery(serializers.Serializer):
+class QuerySerializer(serializers.Serializer):
+    """Query parameters, validated as given: DRF reads an empty form value of an
+    optional field as "not given", so ``?as_of=`` would quietly mean the latest."""
+
+    def __init__(self, params):
+        super().__init__(data=params.dict())
+
+
+class EditionQuery(QuerySerializer):
     edition = serializers.RegexField(LABEL, required=False, help_text="An edition: 3 or 2.1.")
     as_of = serializers.DateField(
         required=False, help_text="The edition in force at the end of this day (UTC)."
@@ -156,15 +164,23 @@ def label_parameter(name, description, example="1"):
     )  # fmt: skip
 
 
-EDITION_PARAMETERS = [
-    label_parameter("edition", "The forecast as edition N published it (e.g. 1 or 2.1)."),
-    OpenApiParameter(
-        "as_of", OpenApiTypes.DATE,
-        description="The forecast as the edition in force at the end of this day (UTC) "
-        "published it. With `edition` too, that edition if it was in force then, else 404.",
-        examples=[OpenApiExample("A date", value="2026-12-01")],
-    ),
-]  # fmt: skip
+def edition_parameters(what):
+    """The ``edition`` and ``as_of`` parameters of a read of ``what`` ("The forecast")."""
+    return [
+        label_parameter("edition", f"{what} as edition N published it (e.g. 1 or 2.1)."),
+        OpenApiParameter(
+            "as_of", OpenApiTypes.DATE,
+            description=f"{what} as the edition in force at the end of this day (UTC) "
+            "published it. With `edition` too, that edition if it was in force then, "
+            "else 404.",
+            examples=[OpenApiExample("A date", value="2026-12-01")],
+        ),
+    ]  # fmt: skip
+
+
+def day_end(day):
+    """The last moment of ``day`` (UTC): an ``as_of`` date means the end of that day."""
+    return dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)
 
 
 def edition_in_force(report, query):
@@ -173,8 +189,8 @@ def edition_in_force(report, query):
     editions = Edition.objects.public().filter(report=report).select_related("report")
     found = None
     if "as_of" in query:
-        day_end = dt.datetime.combine(query["as_of"], dt.time.max, tzinfo=dt.UTC)
-        found = editions.filter(published_at__lte=day_end).order_by("-published_at").first()
+        found = editions.filter(published_at__lte=day_end(query["as_of"]))
+        found = found.order_by("-published_at").first()
         if found is None:
             raise NotFound(f"This report had no published edition on {query['as_of']}.")
     if "edition" in query:
@@ -190,7 +206,7 @@ def edition_in_force(report, query):
     return found
 
 
-class ChangesQuery(serializers.Serializer):
+class ChangesQuery(QuerySerializer):
     def get_fields(self):  # "from" is a Python keyword, so the fields are named here
         def label(which):
             return serializers.RegexField(LABEL, required=False, help_text=f"The {which} edition.")
@@ -237,7 +253,7 @@ class EditionActionsMixin:
         return self.cached(self._changes, request, slug=slug)
 
     def _changes(self, request, slug=None):
-        query = ChangesQuery(data=request.query_params)
+        query = ChangesQuery(request.query_params)
         query.is_valid(raise_exception=True)
         new_label, old_label = (query.validated_data.get(name) for name in ("to", "from"))
         report = self.get_object()

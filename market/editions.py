@@ -18,7 +18,16 @@ from django.utils import timezone
 from gtmp_site.core import cache, gate
 from gtmp_site.core.editors import PUBLISH_PERMISSION
 from market import forecast, snapshot
-from market.models import AuditEvent, Edition, Report, ShareLink, Submission
+from market.models import (
+    AuditEvent,
+    Edition,
+    EditionFigure,
+    EditionSegment,
+    Report,
+    ShareLink,
+    Submission,
+    index_edition,
+)
 
 
 def publish(report, *, note, reviewed_on, user=None, correction=False, at=None):
@@ -44,7 +53,7 @@ def publish(report, *, note, reviewed_on, user=None, correction=False, at=None):
         document = snapshot.document(report)
         # Every response that shows the report now shows (or links) another edition.
         cache.content_changed(report.changed_keys())
-        return Edition.objects.create(
+        edition = Edition.objects.create(
             report=report,
             number=number,
             correction=latest.correction + 1 if correction else 0,
@@ -54,6 +63,8 @@ def publish(report, *, note, reviewed_on, user=None, correction=False, at=None):
             published_by=user,
             document=document,
         )
+        index_edition(edition, EditionFigure, EditionSegment)
+        return edition
 
 
 def submit(report, user, *, note, reviewed_on, correction=False, go_live_at=None):

@@ -2,7 +2,7 @@ import django_filters
 from drf_spectacular.utils import extend_schema_field
 
 from gtmp_site.api.filtersets import StrictFilterSet, WholeNumberFilter
-from market.models import MarketFigure, Report, Segment
+from market.models import EditionFigure, EditionSegment, MarketFigure, Report, Segment
 
 
 class ReportFilter(StrictFilterSet):
@@ -22,6 +22,13 @@ class SegmentFilter(StrictFilterSet):
     class Meta:
         model = Segment
         fields = ["report", "slug"]
+
+
+class EditionSegmentFilter(SegmentFilter):
+    """SegmentFilter over an edition's segments (readers' reads)."""
+
+    class Meta(SegmentFilter.Meta):
+        model = EditionSegment
 
 
 # Stated in the schema, also where the lookup hides the type (approved_on__year).
@@ -52,3 +59,17 @@ class MarketFigureFilter(StrictFilterSet):
 
     def filter_scope(self, queryset, name, value):
         return queryset.filter(segment__isnull=value == "total")
+
+
+class EditionFigureFilter(MarketFigureFilter):
+    """MarketFigureFilter over an edition's figures (readers' reads), whose segment is
+    its slug ("" for the whole market)."""
+
+    segment = django_filters.CharFilter(field_name="segment", help_text="Segment slug.")
+
+    class Meta(MarketFigureFilter.Meta):
+        model = EditionFigure
+
+    def filter_scope(self, queryset, name, value):
+        total = queryset.filter(segment="")
+        return total if value == "total" else queryset.exclude(segment="")

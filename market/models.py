@@ -706,7 +706,7 @@ class AuditEvent(models.Model):
 EDITION_LABEL = r"\d{1,6}(?:\.\d{1,6})?"
 
 
-class EditionQuerySet(models.QuerySet):
+class ReadsEditionsQuerySet(models.QuerySet):
     def _fetch_all(self):
         # A response that reads editions depends on which reports have which: every
         # publish, reschedule and withdrawal changes the reports' model key
@@ -714,6 +714,8 @@ class EditionQuerySet(models.QuerySet):
         super()._fetch_all()
         shown.note({shown.key(Report)})
 
+
+class EditionQuerySet(ReadsEditionsQuerySet):
     def newest(self):
         """The edition with the highest number and correction, or None."""
         return self.order_by("-number", "-correction").first()
@@ -798,6 +800,106 @@ class Edition(models.Model):
         """The public edition just before this one, or None."""
         earlier = Q(number__lt=self.number) | Q(number=self.number, correction__lt=self.correction)
         return Edition.objects.public().filter(earlier, report_id=self.report_id).newest()
+
+
+def index_edition(edition, figure_model, segment_model):
+    """Write ``edition``'s segments and figures (its document's) as rows of
+    ``segment_model`` and ``figure_model`` (the models, or their historical versions
+    in a migration). Documents before version 2 lack the API's fields: their figures
+    are the forecast's entered points, and their prose is the readers' plain text."""
+    document = edition.document
+    base = {"edition": edition, "report_id": edition.report_id}
+    prose = {p["where"]: p["text"] for p in document["prose"]}
+    segments = [
+        {"position": i, "overview": prose.get(f"Segment “{s['name']}”, overview", ""),
+         "outlook": prose.get(f"Segment “{s['name']}”, outlook", ""), **s}
+        for i, s in enumerate(document["segments"], start=1)
+    ]  # fmt: skip
+    segment_model.objects.bulk_create(
+        segment_model(**base, segment_id=s.get("id"), slug=s["slug"], name=s["name"],
+                      position=s["position"], overview=s["overview"], outlook=s["outlook"],
+                      updated_at=s.get("updated_at"))
+        for s in segments
+    )  # fmt: skip
+    slugs = {s["name"]: s["slug"] for s in segments}
+    positions = {s["slug"]: s["position"] for s in segments}
+    figures = document.get("figures")
+    if figures is None:
+        figures = [
+            {"id": None, "segment": series["segment"] and slugs[series["segment"]],
+             "year": point["year"], "value": point["value"], "kind": point["kind"],
+             "source": point["source"], "source_url": "", "note": "", "updated_at": None}
+            for series in document["forecast"]["series"]
+            for point in series["points"] if point["method"] == "entered"
+        ]  # fmt: skip
+    figure_model.objects.bulk_create(
+        figure_model(
+            **base, figure_id=f["id"], segment=f["segment"] or "",
+            segment_position=positions.get(f["segment"], 0), year=f["year"], value=f["value"],
+            kind=f["kind"], source=f["source"], source_url=f["source_url"], note=f["note"],
+            updated_at=f["updated_at"],
+        )
+        for f in figures
+    )  # fmt: skip
+
+
+class EditionSegment(models.Model):
+    """A segment as an edition published it (see EditionFigure)."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="segments")
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="+")
+    segment_id = models.PositiveIntegerField(
+        null=True, help_text="The working-copy segment it was published from."
+    )
+    slug = models.SlugField()
+    name = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField(default=0)
+    overview = models.TextField(blank=True)
+    outlook = models.TextField(blank=True)
+    updated_at = models.DateTimeField(null=True, help_text="When the segment was last changed.")
+
+    objects = ReadsEditionsQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["report", "position", "name"]
+
+    def __str__(self):
+        return f"{self.edition}: {self.name}"
+
+    def get_absolute_url(self):
+        return reverse(
+            "market:segment", kwargs={"report_slug": self.report.slug, "slug": self.slug}
+        )
+
+
+class EditionFigure(models.Model):
+    """A market figure as an edition published it, one row per figure of its
+    document, so the API's figures resource filters, orders and pages an edition's
+    figures as it does the working copy's. Written with the edition
+    (``index_edition``) and never changed."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="figures")
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="+")
+    figure_id = models.PositiveIntegerField(
+        null=True, help_text="The working-copy figure it was published from."
+    )
+    segment = models.SlugField(blank=True, help_text="The segment's slug; empty for the total.")
+    segment_position = models.PositiveSmallIntegerField(default=0)
+    year = models.PositiveSmallIntegerField()
+    value = models.DecimalField(max_digits=14, decimal_places=3)
+    kind = models.CharField(max_length=10, choices=MarketFigure.Kind.choices)
+    source = models.CharField(max_length=200)
+    source_url = models.URLField(blank=True, max_length=500)
+    note = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(null=True, help_text="When the figure was last changed.")
+
+    objects = ReadsEditionsQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["report", "segment_position", "year"]
+
+    def __str__(self):
+        return f"{self.edition}: {self.segment or 'total'} {self.year}"
 
 
 class Submission(models.Model):

@@ -23,7 +23,10 @@ from gtmp_site.views import plain_summary
 from market import charts, forecast, placeholders
 
 # Bumped when the shape changes, so a stored document says how to read it.
-VERSION = 1
+# 2 (2026-12-02) added what the API's report, segment and figure resources show:
+# prose as Markdown with its placeholders filled, slugs and positions, the
+# estimates' geography and breadth, and ``figures``, the rows as entered.
+VERSION = 2
 
 
 def document(report):
@@ -36,13 +39,16 @@ def build(report):
     facts = report.facts
     result = facts.result
 
+    def markdown(text):
+        return placeholders.render(text, facts)
+
     def html(text):
-        return str(render_markdown(placeholders.render(text, facts)))
+        return str(render_markdown(markdown(text)))
 
     sections = list(report.sections.all())
     by_segment = {series.segment: series for series in result.segments}
     segments = [
-        _segment(report, segment, by_segment.get(segment.name), html)
+        _segment(report, segment, by_segment.get(segment.name), html, markdown)
         for segment in report.segments.all()
     ]
     therapies = sorted(
@@ -61,6 +67,10 @@ def build(report):
             "summary_html": html(report.summary),
             "methodology_html": html(report.methodology),
             "sources_html": html(report.sources),
+            # The API's form of the prose: Markdown, placeholders filled.
+            "summary": markdown(report.summary),
+            "methodology": markdown(report.methodology),
+            "sources": markdown(report.sources),
             "currency": report.currency,
             "unit": report.unit,
             "value_label": report.value_label,
@@ -68,7 +78,11 @@ def build(report):
             "forecast_start_year": report.forecast_start_year,
             "forecast_end_year": report.forecast_end_year,
             "region": region
-            and {"name": region.name, "countries": [c.name for c in region.countries.all()]},
+            and {
+                "name": region.name,
+                "slug": region.slug,
+                "countries": [c.name for c in region.countries.all()],
+            },
             "licence": report.licence,
             "forecast_sources": sorted(
                 {p.source for p in result.total.points if not p.computed and p.source}
@@ -94,7 +108,8 @@ def build(report):
             "chart": charts.estimates_data(report, result),
             "rows": [_estimate(e) for e in report.estimates.all()],
         },
-        "listings": [_listing(listing.company) for listing in report.shown_listings()],
+        "listings": [_listing(listing) for listing in report.shown_listings()],
+        "figures": [_figure(f) for f in report.figures.all()],
         "forecast": forecast.forecast_as_dict(result, checks=report.checks()),
         # Every piece of prose as the editor wrote it and as a reader reads it, for
         # "what changed" (market/changes.py).
@@ -127,7 +142,7 @@ def headline(report, result):
     }
 
 
-def _segment(report, segment, series, html):
+def _segment(report, segment, series, html, markdown):
     chart = None
     if series and series.points:
         chart = charts.chart_data(
@@ -135,11 +150,16 @@ def _segment(report, segment, series, html):
         )
     return {
         "name": segment.name,
+        "id": segment.pk,
         "slug": segment.slug,
+        "position": segment.position,
+        "updated_at": segment.updated_at.isoformat(),  # to the microsecond, as the API
         "url": segment.get_absolute_url(),
         "description": plain_summary(placeholders.render(segment.overview, report.facts)),
         "overview_html": html(segment.overview),
         "outlook_html": html(segment.outlook),
+        "overview": markdown(segment.overview),
+        "outlook": markdown(segment.outlook),
         "chart": chart,
         "companies": [_company(c) for c in segment.companies.all()],
     }
@@ -168,9 +188,12 @@ def _company(company):
     }
 
 
-def _listing(company):
+def _listing(listing):
+    company = listing.company
     return {
         **_company(company),
+        "slug": company.slug,
+        "position": listing.position,
         "products": [
             {"brand_name": t.brand_name, "holder": t.holder.name if t.changed_hands else None}
             for t in company.therapies_sponsored.all()
@@ -203,6 +226,8 @@ def _estimate(estimate):
     return {
         "publisher": estimate.publisher,
         "scope": estimate.scope,
+        "geography": estimate.geography,
+        "breadth": estimate.breadth,
         "scope_label": estimate.scope_label,
         "base_value": text(estimate.base_value),
         "base_year": estimate.base_year,
@@ -212,6 +237,21 @@ def _estimate(estimate):
         "cagr_period": estimate.cagr_period,
         "notes": estimate.notes,
         "source_url": estimate.source_url,
+    }
+
+
+def _figure(figure):
+    """A figure row as entered, for the API's figures resource (MarketFigureSerializer)."""
+    return {
+        "id": figure.pk,
+        "segment": figure.segment and figure.segment.slug,
+        "year": figure.year,
+        "value": str(figure.value),
+        "kind": figure.kind,
+        "source": figure.source,
+        "source_url": figure.source_url,
+        "note": figure.note,
+        "updated_at": figure.updated_at.isoformat(),  # to the microsecond, as the API
     }
 
 

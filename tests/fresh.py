@@ -106,11 +106,13 @@ def edit(label, kind):
     return f"{label} {row.pk}: {', '.join(changed)} changed"
 
 
-EDITION_URL = re.compile(r"/editions/\d")
+# An edition's pages and downloads, and the API's reads pinned to one (``?edition=1``).
+EDITION_URL = re.compile(r"/editions/\d|[?&]edition=\d")
 
 
 def edition_urls(urls):
-    """The URLs of published editions and their downloads: they never change."""
+    """The URLs of published editions, their downloads and the API's reads of them:
+    they never change."""
     return [url for url in urls if EDITION_URL.search(url)]
 
 

@@ -61,6 +61,7 @@ def test_report_list_and_detail_nest_segments_figures_and_companies(api, report)
 
 def test_report_shows_its_first_ten_companies_and_links_the_whole_list(api, report):
     ReportCompanyFactory.create_batch(15 - report.top_companies.count(), report=report, position=99)
+    publish(report)
     detail = api.get(f"{API}/reports/{SLUG}/").json()
     assert len(detail["top_companies"]) == Report.TOP_COMPANIES_SHOWN
     assert detail["top_companies"][0]["name"] == "Bluebird Bio"
@@ -113,6 +114,7 @@ def test_drafts_are_invisible_to_the_public_and_visible_to_editors(api, editor_a
 def test_figure_filters(api, report, resource, query, expected):
     cancer = report.segments.get(slug="cancer")
     MarketFigureFactory(report=report, segment=cancer, year=2024, kind="forecast")
+    publish(report)
     years = [item["year"] for item in results(api.get(f"{API}/{resource}/?{query}"))]
     assert sorted(years) == sorted(expected)
     if "ordering" in query:
@@ -192,6 +194,7 @@ def test_etag_changes_when_the_report_changes(api, report):
     before = api.get(f"{API}/reports/{SLUG}/")["ETag"]
     report.title = "New title"
     report.save()
+    publish(report)
     response = api.get(f"{API}/reports/{SLUG}/", HTTP_IF_NONE_MATCH=before)
     assert response.status_code == 200
     assert response["ETag"] != before
@@ -268,8 +271,9 @@ def test_permission_matrix(resource, who):
     url = detail_url()
 
     def current():
-        """The ETag and writable body a client would read before writing."""
-        response = APIClient().get(url)
+        """The ETag and writable body the client reads before writing (an editor reads
+        the working copy; anyone else the latest edition)."""
+        response = client.get(url)
         return response["ETag"], {k: v for k, v in response.json().items() if v is not None}
 
     etag, _ = current()
@@ -436,6 +440,7 @@ def grow(rows):
         listing.company.segments.add(segment)
         QuestionFactory(report=report)
         TherapyFactory(segment=segment, sponsor=listing.company)
+        publish(report)
 
 
 @pytest.mark.parametrize("resource", list(LIST_QUERY_LIMITS))
@@ -448,19 +453,22 @@ def test_list_query_count_stays_fixed_as_rows_grow(api, resource, django_assert_
         assert len(results(api.get(f"{API}/{resource}/"))) >= 15
 
 
-def test_last_changed_follows_a_child_edit_on_the_page_and_the_api(api, client, report):
+def test_last_changed_follows_a_child_edit_on_the_page_and_the_api(api, editor_api, client, report):
     from django.utils.http import http_date, parse_http_date
 
-    before = api.get(f"{API}/reports/{SLUG}/")
+    before = editor_api.get(f"{API}/reports/{SLUG}/")
+    read = api.get(f"{API}/reports/{SLUG}/")
     figure = report.figures.get(year=2030)
     figure.note = "Checked again."
     # Last-Modified has one-second resolution: the edit comes two seconds later.
     with time_machine.travel(timezone.now() + timedelta(seconds=2)):
         figure.save()
-    after = api.get(f"{API}/reports/{SLUG}/")
+    after = editor_api.get(f"{API}/reports/{SLUG}/")
     assert after.json()["last_changed"] > before.json()["last_changed"]
     assert parse_http_date(after["Last-Modified"]) > parse_http_date(before["Last-Modified"])
     assert after.json()["updated_at"] == before.json()["updated_at"]  # the report row itself
+    # Readers read the latest edition, which the edit leaves as it was.
+    assert api.get(f"{API}/reports/{SLUG}/")["Last-Modified"] == read["Last-Modified"]
     page = client.get(f"/reports/{SLUG}/")
     # The page shows the latest edition, which the edit leaves as it was.
     assert page["Last-Modified"] == http_date(report.editions.newest().published_at.timestamp())

@@ -287,10 +287,25 @@ def test_the_first_edition_has_nothing_to_compare_and_a_bad_from_is_a_404(client
 
 # The API: editions, as-of queries, what changed
 
-API = "/api/v1/reports/us-gene-therapy-medicinal-products-market/"
+SLUG = "us-gene-therapy-medicinal-products-market"
+API = f"/api/v1/reports/{SLUG}/"
 
 
-def test_the_api_answers_the_forecast_as_an_edition_or_a_date_published_it(api, report):
+# Each read that takes ``edition`` and ``as_of``: its URL, its query, and the whole
+# market's 2030 value in its answer.
+EDITION_READS = {
+    "forecast": (f"{API}forecast/", {}, lambda data: next(
+        p["value"] for p in data["series"][0]["points"] if p["year"] == 2030)),
+    "report": (API, {}, lambda data: next(
+        f["value"] for f in data["headline_figures"] if f["year"] == 2030)),
+    "figures": ("/api/v1/figures/", {"report": SLUG, "scope": "total", "year": "2030"},
+                lambda data: data["results"][0]["value"]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("read", list(EDITION_READS))
+def test_the_api_answers_as_an_edition_or_a_date_published_it(api, report, read):
+    url, base, value_2030 = EDITION_READS[read]
     first = report.editions.get()
     figure = total_2030(report)
     old = figure.value
@@ -300,44 +315,88 @@ def test_the_api_answers_the_forecast_as_an_edition_or_a_date_published_it(api, 
     second = publish(report, at=later)
 
     def total_in_2030(**query):
-        response = api.get(f"{API}forecast/", query)
+        response = api.get(url, {**base, **query})
         assert response.status_code == 200, response.content
-        points = response.json()["series"][0]["points"]
-        return next(p["value"] for p in points if p["year"] == 2030), response
+        return value_2030(response.json()), response
 
+    assert total_in_2030()[0] == f"{old:.3f}"  # the edit is not published yet
     assert total_in_2030(edition="1")[0] == f"{old:.3f}"
     assert total_in_2030(edition="1", as_of=first.published_at.date().isoformat())[0] == (
         f"{old:.3f}"
     )
     value, response = total_in_2030(as_of=first.published_at.date().isoformat())
-    assert value == f"{old:.3f}" and response["Content-Location"] == first.get_absolute_url()
+    assert value == f"{old:.3f}"
+    if read != "figures":  # one edition's resource names it; a list may hold several
+        assert response["Content-Location"] == first.get_absolute_url()
     # Edition 2 is scheduled: not in force until its day comes, and not listed before.
-    assert api.get(f"{API}forecast/", {"edition": "2"}).status_code == 404
+    assert api.get(url, {**base, "edition": "2"}).status_code == 404
     assert [e["edition"] for e in api.get(f"{API}editions/").json()] == ["1"]
     with time_machine.travel(later + dt.timedelta(hours=1)):
+        assert total_in_2030()[0] == "15.000"
         assert total_in_2030(as_of=later.date().isoformat())[0] == "15.000"
         assert total_in_2030(edition=second.label)[0] == "15.000"
-        both = api.get(f"{API}forecast/", {"edition": "1", "as_of": later.date().isoformat()})
+        assert total_in_2030(edition="1")[0] == f"{old:.3f}"
+        both = api.get(url, {**base, "edition": "1", "as_of": later.date().isoformat()})
         assert "Edition 1 was not in force" in both.json()["detail"]
         listed = api.get(f"{API}editions/").json()
         assert [e["edition"] for e in listed] == ["2", "1"]
         assert listed[0]["changes"].endswith(f"{API}changes/?to=2")
 
 
+@pytest.mark.parametrize("read", list(EDITION_READS))
 @pytest.mark.parametrize(
     ("query", "status", "words"),
     [
         ({"as_of": "2001-01-01"}, 404, "no published edition on 2001-01-01"),
         ({"as_of": "someday"}, 400, "wrong format"),
+        ({"as_of": ""}, 400, "wrong format"),
         ({"edition": "1", "as_of": "2001-01-01"}, 404, "no published edition on 2001-01-01"),
         ({"edition": "x1"}, 400, "does not match"),
         ({"edition": "7"}, 404, "no published edition 7"),
     ],
 )
-def test_a_bad_edition_or_date_is_a_clear_json_error(api, report, query, status, words):
-    response = api.get(f"{API}forecast/", query)
+def test_a_bad_edition_or_date_is_a_clear_json_error(api, report, read, query, status, words):
+    url, base, _ = EDITION_READS[read]
+    response = api.get(url, {**base, **query})
     assert response.status_code == status
     assert words in json.dumps(response.json())
+
+
+def test_without_a_report_a_date_reads_each_report_s_edition_then(api, report):
+    before = {"as_of": "2001-01-01"}
+    for resource in ("figures", "segments"):
+        assert api.get(f"/api/v1/{resource}/", before).json()["results"] == []
+        today = {"as_of": dt.date.today().isoformat(), "edition": "1"}
+        assert api.get(f"/api/v1/{resource}/", today).json()["results"]
+    assert api.get("/api/v1/reports/", {"as_of": "2026-12-01"}).status_code == 400
+
+
+def test_readers_read_what_editors_just_published_field_for_field(api, editor_api, report):
+    """Right after a publish, the reader's form of each resource (from the edition)
+    equals the editors' (the rows) in every field but those naming the edition."""
+    cancer = report.segments.get(slug="cancer")
+    MarketFigure.objects.create(
+        report=report, segment=cancer, year=2024, value=Decimal("1.5"), kind="forecast",
+        source="A publisher", source_url="https://example.org/a", note="A note.",
+    )  # fmt: skip
+    label = publish(report).label
+    pinned = f"?report={SLUG}&edition={label}"  # how a reader's url names its edition
+    for url in (API, f"/api/v1/segments/?report={SLUG}", f"/api/v1/figures/?report={SLUG}"):
+        read, written = api.get(url).json(), editor_api.get(url).json()
+        for reader, editor in zip(read.get("results", [read]), written.get("results", [written]),
+                                  strict=True):  # fmt: skip
+            assert (reader.pop("edition"), editor.pop("edition")) == (label, None)
+            if url == API:
+                for name in ("url", "forecast_url"):
+                    assert reader.pop(name) == f"{editor.pop(name)}?edition={label}"
+                # An edition's report changed when it was published.
+                assert reader.pop("last_changed") == reader.pop("updated_at")
+                del editor["last_changed"], editor["updated_at"]
+                for segment in editor["segments"]:
+                    segment["url"] += pinned
+            else:
+                assert reader.pop("url") == f"{editor.pop('url')}{pinned}"
+            assert reader == editor, url
 
 
 def test_the_api_says_what_changed_between_editions(api, report):

@@ -73,6 +73,7 @@ class KnownParameters(BaseFilterBackend):
             known.add("search")
         if getattr(view, "ordering_fields", None):
             known.add("ordering")
+        known |= set(getattr(view, "query_parameters", ()))  # read by the view itself
         errors = {}
         for name, values in request.query_params.lists():
             if name not in known:

@@ -53,9 +53,11 @@ class AutoSchema(SpectacularAutoSchema):
         errors = dict(ERRORS_BY_METHOD.get(self.method, {}))
         if self.method == "GET" and not self._public_read():  # an editors-only read
             errors["401"] = "Not authenticated."
+        if self.method == "GET" and getattr(self.view, "query_parameters", ()):
+            errors["400"] = "Invalid parameter (an edition or a date)."
         if self.method == "GET" and self._is_list_view():
             errors["400"] = "Invalid filter or page parameter."
-            errors["404"] = "No such page."
+            errors["404"] = "No such page, or no such edition of the report named."
         for code, description in errors.items():
             responses.setdefault(
                 code,
