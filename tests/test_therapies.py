@@ -34,6 +34,21 @@ def test_the_loaded_therapies_carry_the_reference_facts(report):
     assert all(t.source_urls for t in Therapy.objects.all())
 
 
+# Approvals for which no page of the FDA's own could be found (docs/editing.md):
+# their trade sources stay first until one is.
+NO_FDA_PAGE_FOUND = {"Abecma", "Beqvez", "Kebilidi", "Zevaskyn"}
+
+
+def test_each_approval_links_the_fda_s_own_page_first(client, report):
+    without = set()
+    for therapy in Therapy.objects.all():
+        if not therapy.source_urls[0].startswith("https://www.fda.gov/"):
+            without.add(therapy.brand_name)
+    assert without == NO_FDA_PAGE_FOUND
+    page = client.get(REPORT).content.decode()
+    assert page.count(">FDA<span") == Therapy.objects.count() - len(NO_FDA_PAGE_FOUND)
+
+
 def test_counts_in_prose_come_from_the_table(report):
     text = "{{ approvals }} in {{ approvals_period }}: " + ", ".join(
         f"{{{{ approvals {slug} }}}}"
@@ -239,3 +254,13 @@ def test_an_edited_estimate_shows_on_the_cached_report_page_once_published(repor
     estimate.save()
     publish(report)
     assert "Recounted by its publisher." in client.get(REPORT).content.decode()
+
+
+def test_a_headquarters_no_source_confirmed_says_not_known_and_why(client, report):
+    known = Company.objects.exclude(headquarters="").first()
+    unknown = Company.objects.filter(headquarters="").first()
+    listing = client.get("/companies/").content.decode()
+    assert known.headquarters in listing and "Not known" in listing
+    assert "no primary source" in listing and "<td>—</td>" not in listing
+    page = client.get(unknown.get_absolute_url()).content.decode()
+    assert "<dt>Headquarters</dt><dd>Not known: no primary source" in page
