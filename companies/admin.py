@@ -10,7 +10,7 @@ from market.spreadsheets import SpreadsheetAdminMixin
 class CompanyEventInline(VersionedInlineMixin, admin.TabularInline):
     model = CompanyEvent
     extra = 0
-    fields = ["year", "month", "day", "kind", "summary", "source_url"]
+    fields = ["year", "month", "day", "kind", "summary", "source_url", "checked_on"]
 
 
 @admin.register(Company)

@@ -29,7 +29,7 @@ class CompanyEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CompanyEvent
-        fields = ["when", "kind", "summary", "source_url"]
+        fields = ["when", "kind", "summary", "source_url", "checked_on"]
 
 
 class CompanyTherapySerializer(serializers.Serializer):

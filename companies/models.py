@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 
 from gtmp_site.core.fields import HttpsURLField, ProseField
-from gtmp_site.core.models import ContentModel
+from gtmp_site.core.models import CheckedFact, ContentModel
 from gtmp_site.core.querysets import PublishedQuerySet
 from market import placeholders
 from market.models import MAX_YEAR, MIN_YEAR, OfReportQuerySet, Report, Segment
@@ -207,7 +207,7 @@ class ReportCompany(ContentModel):
         return f"{self.position}. {self.company}"
 
 
-class CompanyEvent(ContentModel):
+class CompanyEvent(CheckedFact, ContentModel):
     """A dated step in a company's history, with its source: founded, listed,
     acquired, merged, renamed, dissolved. The date is as precise as the source
     is: a year, a month or a day."""

@@ -325,14 +325,17 @@ API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=256 * 1024)
 # The largest file upload (an admin import) a request may carry; any other body
 # is bounded by Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
-# What one admin import takes (market/spreadsheets.py); the admin states it beside
-# the file field. The file's size stays under UPLOAD_MAX_BYTES, so the editor sees
-# the form's message rather than the 413 page.
 # A second person (the Publishers group) reviews each edition before it goes public;
 # a small team may turn that off (market/editions.py).
 EDITIONS_REVIEW = env.bool("EDITIONS_REVIEW", default=True)
 # How long a preview link for a reviewer without an account works (unless revoked).
 SHARE_LINK_DAYS = env.int("SHARE_LINK_DAYS", default=7)
+# A fact (figure, estimate, approval, company event) not checked against its source
+# for longer than this is listed for editors on its report's admin page.
+FACTS_STALE_AFTER_DAYS = env.int("FACTS_STALE_AFTER_DAYS", default=180)
+# What one admin import takes (market/spreadsheets.py); the admin states it beside
+# the file field. The file's size stays under UPLOAD_MAX_BYTES, so the editor sees
+# the form's message rather than the 413 page.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=4 * 1024 * 1024)
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=40 * 1024 * 1024)
 # 1,000 rows take about 10 s to preview and as long to confirm (docs/performance.md),

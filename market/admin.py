@@ -104,7 +104,7 @@ class MarketFigureInline(VersionedInlineMixin, ReportChildInline, admin.TabularI
     model = MarketFigure
     formset = MarketFigureFormSet
     extra = 0
-    fields = ["segment", "year", "value", "kind", "source", "source_url"]
+    fields = ["segment", "year", "value", "kind", "source", "source_url", "checked_on"]
 
 
 class ReportSectionInline(VersionedInlineMixin, admin.StackedInline):
@@ -119,7 +119,7 @@ class MarketEstimateInline(VersionedInlineMixin, admin.StackedInline):
     fields = [
         ("publisher", "position"), ("scope", "geography", "breadth"),
         ("base_year", "base_value"), ("forecast_year", "forecast_value"),
-        ("cagr", "cagr_period"), "notes", "source_url",
+        ("cagr", "cagr_period"), "notes", ("source_url", "checked_on"),
     ]  # fmt: skip
 
 
@@ -143,6 +143,16 @@ class ReportAdminForm(VersionedAdminForm):
         # A change form sent with its figures: the figures formset applies the publish
         # gate to the report and figures as posted. A revert sends the report alone.
         self.instance.checked_with_its_figures = "figures-TOTAL_FORMS" in self.data
+
+
+def change_url(row):
+    """The admin page that edits ``row``: its own, or its parent's for a row edited
+    inline there (an estimate on its report's page, an event on its company's)."""
+    if not admin.site.is_registered(type(row)):
+        parent = next(f for f in row._meta.fields
+                      if f.many_to_one and admin.site.is_registered(f.related_model))  # fmt: skip
+        return change_url(getattr(row, parent.name))
+    return reverse(f"admin:{row._meta.app_label}_{row._meta.model_name}_change", args=[row.pk])
 
 
 class ChecksMessagesMixin:
@@ -169,7 +179,7 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
-    readonly_fields = ["created_at", "updated_at", "consistency_checks"]
+    readonly_fields = ["created_at", "updated_at", "consistency_checks", "facts_to_check"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "region"]}),
         (
@@ -185,6 +195,7 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
             },
         ),
         ("Methodology and sources", {"fields": ["methodology", "sources", "data_licence"]}),
+        ("Facts to check again", {"fields": ["facts_to_check"]}),
         ("Publication", {"fields": ["status", "published_at", ("created_at", "updated_at")]}),
     ]
     # companies and faq add their rows (top companies, questions) with add_inline().
@@ -340,6 +351,29 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
     def view_on_site(self, obj):
         """The public page once the report is public, its preview before."""
         return obj.get_absolute_url() if obj.is_public else obj.get_preview_url()
+
+    @admin.display(description="not checked lately")
+    def facts_to_check(self, obj):
+        """The report's facts not checked against their sources lately, with links."""
+        if obj.pk is None:
+            return "Shown once the report is saved."
+        days = settings.FACTS_STALE_AFTER_DAYS
+        stale = obj.stale_facts()
+        if not stale:
+            return f"Every fact was checked within the last {days} days."
+        items = format_html_join(
+            "",
+            '<li><a href="{}">{}: {}</a> — {}</li>',
+            (
+                (change_url(row), kind, row,
+                 f"checked {row.checked_on:%-d %B %Y}" if row.checked_on else "never checked")
+                for kind, row in stale
+            ),
+        )  # fmt: skip
+        return format_html(
+            "<p>{} {} not checked against their sources in the last {} days:</p><ul>{}</ul>",
+            len(stale), "fact" if len(stale) == 1 else "facts", days, items,
+        )  # fmt: skip
 
     @admin.display(description="consistency checks")
     def consistency_checks(self, obj):

@@ -219,6 +219,7 @@ class EstimateSerializer(serializers.ModelSerializer):
         fields = [
             "publisher", "scope", "geography", "breadth", "base_year", "base_value",
             "forecast_year", "forecast_value", "cagr", "cagr_period", "notes", "source_url",
+            "checked_on",
         ]  # fmt: skip
 
 
@@ -427,7 +428,7 @@ class MarketFigureSerializer(EditionLabelMixin, ModelRulesMixin, serializers.Mod
         model = MarketFigure
         fields = [
             "id", "url", "report", "segment", "year", "value", "kind", "source", "source_url",
-            "note", "updated_at", "edition",
+            "note", "checked_on", "updated_at", "edition",
         ]  # fmt: skip
         read_only_fields = ["updated_at"]
 

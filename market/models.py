@@ -5,6 +5,7 @@ path (admin, API, shell, import) can store bad data, and in ``clean()`` with
 messages an editor understands, so forms show the error next to the field.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 from functools import cached_property
 from itertools import chain
@@ -20,7 +21,7 @@ from django.utils import timezone
 from gtmp_site.core import shown
 from gtmp_site.core.fields import HttpsURLField, ProseField
 from gtmp_site.core.gate import refuse_publication
-from gtmp_site.core.models import ContentModel, latest_change
+from gtmp_site.core.models import CheckedFact, ContentModel, latest_change
 from gtmp_site.core.querysets import PublishedQuerySet
 from market import forecast, placeholders
 
@@ -400,6 +401,38 @@ class Report(ContentModel):
     # so the page's size and cost stay flat however many there are.
     TOP_COMPANIES_SHOWN = 10
 
+    def checked_facts(self, listings=None):
+        """(kind, row) of each fact with a source the report shows: its figures and
+        estimates, its segments' approvals, and the history of the companies in
+        ``listings`` (default: those the page shows)."""
+        if listings is None:
+            listings = self.shown_listings()
+        return [
+            *(("Figure", f) for f in self.figures.all()),
+            *(("Estimate", e) for e in self.estimates.all()),
+            *(("Approval", t) for s in self.segments.all() for t in s.therapies.all()),
+            *(("Company event", e) for listing in listings for e in listing.company.events.all()),
+        ]
+
+    def facts_checked(self):
+        """{"latest_on", "oldest_on"}: the dates the report's facts were last checked on,
+        the newest and the oldest, or None when none has a date."""
+        dates = [row.checked_on for _, row in self.checked_facts() if row.checked_on]
+        if not dates:
+            return None
+        return {"latest_on": max(dates), "oldest_on": min(dates)}
+
+    def stale_facts(self, today=None):
+        """(kind, row) of every fact of the report, its listed companies' included,
+        not checked within ``settings.FACTS_STALE_AFTER_DAYS`` (or never)."""
+        limit = (today or timezone.localdate()) - timedelta(days=settings.FACTS_STALE_AFTER_DAYS)
+        listings = self.top_companies.select_related("company").prefetch_related("company__events")
+        return [
+            (kind, row)
+            for kind, row in self.checked_facts(listings)
+            if row.checked_on is None or row.checked_on < limit
+        ]
+
     def shown_listings(self):
         """The first ``TOP_COMPANIES_SHOWN`` listings (no query after ``for_page()``)."""
         if hasattr(self, "prefetched_listings"):
@@ -488,7 +521,7 @@ class Segment(ContentModel):
         return _new_publication_errors(self.report, list(figures))
 
 
-class MarketFigure(ContentModel):
+class MarketFigure(CheckedFact, ContentModel):
     """One market size in one year: for the whole market, or for one segment."""
 
     class Kind(models.TextChoices):
@@ -606,7 +639,7 @@ class ReportSection(ContentModel):
         return self.title
 
 
-class MarketEstimate(ContentModel):
+class MarketEstimate(CheckedFact, ContentModel):
     """Another publisher's estimate of a related market, shown beside the report's
     own figures so a reader sees where its forecast sits. Values are in USD
     billion, as the publishers give them."""
@@ -837,7 +870,7 @@ def index_edition(edition, figure_model, segment_model):
             **base, figure_id=f["id"], segment=f["segment"] or "",
             segment_position=positions.get(f["segment"], 0), year=f["year"], value=f["value"],
             kind=f["kind"], source=f["source"], source_url=f["source_url"], note=f["note"],
-            updated_at=f["updated_at"],
+            checked_on=f.get("checked_on"), updated_at=f["updated_at"],
         )
         for f in figures
     )  # fmt: skip
@@ -891,6 +924,7 @@ class EditionFigure(models.Model):
     source = models.CharField(max_length=200)
     source_url = models.URLField(blank=True, max_length=500)
     note = models.CharField(max_length=300, blank=True)
+    checked_on = models.DateField(null=True, help_text="When it was last checked.")
     updated_at = models.DateTimeField(null=True, help_text="When the figure was last changed.")
 
     objects = ReadsEditionsQuerySet.as_manager()

@@ -88,6 +88,7 @@ def build(report):
                 {p.source for p in result.total.points if not p.computed and p.source}
             ),
             "listed_count": report.listed_count,
+            "facts_checked": report.facts_checked(),
             "companies_shown": report.TOP_COMPANIES_SHOWN,
         },
         "headline": headline(report, result),
@@ -237,6 +238,7 @@ def _estimate(estimate):
         "cagr_period": estimate.cagr_period,
         "notes": estimate.notes,
         "source_url": estimate.source_url,
+        "checked_on": estimate.checked_on,
     }
 
 
@@ -251,6 +253,7 @@ def _figure(figure):
         "source": figure.source,
         "source_url": figure.source_url,
         "note": figure.note,
+        "checked_on": figure.checked_on,
         "updated_at": figure.updated_at.isoformat(),  # to the microsecond, as the API
     }
 

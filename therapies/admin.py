@@ -20,7 +20,7 @@ class TherapyAdmin(SpreadsheetAdminMixin, ContentAdmin):
         (None, {"fields": ["brand_name", "slug", "proper_name", "indication"]}),
         ("Approval", {"fields": ["approved_on", "segment", "modality", "sponsor"]}),
         ("Since", {"fields": ["holder", "status", "notes"]}),
-        ("Sources", {"fields": ["sources"]}),
+        ("Sources", {"fields": ["sources", "checked_on"]}),
     ]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -43,7 +43,7 @@ class TherapySerializer(ModelRulesMixin, serializers.ModelSerializer):
         fields = [
             "url", "page_url", "slug", "brand_name", "proper_name", "report", "segment",
             "modality", "indication", "approved_on", "sponsor", "holder", "status", "notes",
-            "sources", "source_urls", "updated_at",
+            "sources", "source_urls", "checked_on", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["updated_at"]
 

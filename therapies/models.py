@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from companies.models import Company
 from gtmp_site.core.fields import ProseField
-from gtmp_site.core.models import ContentModel
+from gtmp_site.core.models import CheckedFact, ContentModel
 from gtmp_site.core.querysets import PublishedQuerySet
 from market.models import Report, Segment
 
@@ -23,7 +23,7 @@ class TherapyQuerySet(PublishedQuerySet):
         return self.select_related("segment__report", "sponsor", "holder")
 
 
-class Therapy(ContentModel):
+class Therapy(CheckedFact, ContentModel):
     class Modality(models.TextChoices):
         AAV = "aav", "AAV vector"
         LENTIVIRAL = "lentiviral", "Lentiviral, ex vivo"

@@ -74,6 +74,19 @@ class ContentModel(VersionedModel):
         return {shown.key(type(self), self.pk), shown.key(type(self)), *parents}
 
 
+class CheckedFact(models.Model):
+    """A fact with a source (a figure, an estimate, an approval, a company's event):
+    when an editor last checked it against that source. Unchecked rows and rows
+    older than ``settings.FACTS_STALE_AFTER_DAYS`` are listed for editors."""
+
+    checked_on = models.DateField(
+        null=True, blank=True, help_text="When an editor last checked it against its source."
+    )
+
+    class Meta:
+        abstract = True
+
+
 class OpenEditor(models.Model):
     """An editor who has an object's admin page open, as last reported by the page.
 

@@ -127,6 +127,7 @@ def load_report(content, *, reset):
                 note=item.get("note", ""),
                 source=source["name"],
                 source_url=source["url"],
+                checked_on=content["checked_on"],
             )
             for item in content["figures"]
         ],
@@ -146,18 +147,19 @@ def load_report(content, *, reset):
         ],
     )
 
+    checked = {"checked_on": content["checked_on"]}
     for position, item in enumerate(content["companies"], start=1):
-        company = _load_company(item, segments, reset=reset)
+        company = _load_company(item, segments, reset=reset, **checked)
         _bulk_create(
             ReportCompany, [ReportCompany(report=report, company=company, position=position)]
         )
 
     for item in content.get("other_companies", []):
-        _load_company({**item, "segments": []}, segments, reset=reset)
+        _load_company({**item, "segments": []}, segments, reset=reset, **checked)
     if "therapies" in content:
-        _load_therapies(CONTENT_DIR / content["therapies"], report, segments)
+        _load_therapies(CONTENT_DIR / content["therapies"], report, segments, **checked)
     if "estimates" in content:
-        _load_estimates(CONTENT_DIR / content["estimates"], report)
+        _load_estimates(CONTENT_DIR / content["estimates"], report, **checked)
 
     _bulk_create(
         Question,
@@ -194,7 +196,7 @@ def _load_region(data):
     return region
 
 
-def _load_company(data, segments, *, reset):
+def _load_company(data, segments, *, reset, checked_on):
     fields = {
         key: _text(value) if isinstance(value, str) else value
         for key, value in data.items()
@@ -209,7 +211,10 @@ def _load_company(data, segments, *, reset):
         company._change_reason = LOADED
         company.save()
         company.events.all().delete()
-        events = [CompanyEvent(company=company, **event) for event in data.get("events", [])]
+        events = [
+            CompanyEvent(company=company, checked_on=checked_on, **event)
+            for event in data.get("events", [])
+        ]
         for event in events:
             event.full_clean(exclude=["company"])
         _bulk_create(CompanyEvent, events)
@@ -222,7 +227,7 @@ TEXT_COLUMNS = [
 ]  # fmt: skip
 
 
-def _load_therapies(path, report, segments):
+def _load_therapies(path, report, segments, *, checked_on):
     """The approved therapies in the CSV file ``path`` (the admin's import format),
     in ``report``'s segments. Each company that won or holds one works in its
     segment, so it is listed in the directory."""
@@ -241,6 +246,7 @@ def _load_therapies(path, report, segments):
             segment=segments[row["segment"]],
             sponsor=companies[row["sponsor"]],
             holder=companies[row["holder"]],
+            checked_on=checked_on,
         )
         therapy.full_clean()
         therapies.append(therapy)
@@ -251,7 +257,7 @@ def _load_therapies(path, report, segments):
     _bulk_create(Therapy, therapies)
 
 
-def _load_estimates(path, report):
+def _load_estimates(path, report, *, checked_on):
     """Other publishers' estimates in the CSV file ``path``, in its order; an empty
     cell is a value the publisher did not give."""
     with path.open(newline="", encoding="utf-8") as fh:
@@ -261,7 +267,7 @@ def _load_estimates(path, report):
         cells = {key: value.strip() for key, value in row.items()}
         for key in NUMBER_COLUMNS:
             cells[key] = cells[key] or None
-        estimate = MarketEstimate(report=report, position=position, **cells)
+        estimate = MarketEstimate(report=report, position=position, checked_on=checked_on, **cells)
         estimate.full_clean()
         estimates.append(estimate)
     _bulk_create(MarketEstimate, estimates)
