@@ -356,16 +356,17 @@ class Report(ContentModel):
     def clean(self):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now().replace(microsecond=0)  # "publish now"
-        if not getattr(self, "checked_with_its_figures", False):
-            refuse_publication(self.publication_errors(), field="status")
-        errors = {}
         start, end = self.forecast_start_year, self.forecast_end_year
         if start is not None and end is not None and start > end:
-            errors["forecast_end_year"] = (
-                f"The forecast period ends before it starts ({start} to {end})."
+            # First: a period that runs backwards also leaves the placeholders that
+            # name it unfillable, and the gate below would report only those.
+            raise ValidationError(
+                {
+                    "forecast_end_year": f"The forecast period ends before it starts ({start} to {end})."
+                }
             )
-        if errors:
-            raise ValidationError(errors)
+        if not getattr(self, "checked_with_its_figures", False):
+            refuse_publication(self.publication_errors(), field="status")
 
     def forecast(self, figures=None):
         """The report's yearly series, implied CAGR and checks (market.forecast.Forecast).

@@ -38,7 +38,10 @@ ARGUMENTS = {
     "implied_cagr": (0, 0),
     "cagr": (2, 2),
     "forecast_period": (0, 0),
+    "implied_period": (0, 0),
     "base_year": (0, 0),
+    "end_year": (0, 0),
+    "approved": (1, 1),
     "approvals": (0, 1),
     "approvals_period": (0, 0),
 }
@@ -46,12 +49,21 @@ HELP = (
     "Numbers from a report's figures go in as placeholders, so they follow the figures: "
     "{{ size 2030 }}, {{ size 2030 monogenic }} (a segment), {{ value 2030 }} (the number "
     "alone), {{ stated_cagr }}, {{ implied_cagr }}, {{ cagr 2022 2030 }}, "
-    "{{ forecast_period }}, {{ base_year }}, {{ approvals }}, {{ approvals cancer }} "
-    "(approved therapies of a segment), {{ approvals_period }}."
+    "{{ forecast_period }}, {{ implied_period }} (the years the implied CAGR is over), "
+    "{{ base_year }}, {{ end_year }}, {{ approvals }}, {{ approvals cancer }} (approved "
+    "therapies of a segment), {{ approvals_period }}, {{ approved kymriah }} (the year a "
+    "therapy was first approved)."
 )
 # A decimal number typed as a percentage or a market size ("17.36 %", "14.40 billion"):
 # the kind of number that goes stale when the figures change.
 TYPED_NUMBER = re.compile(r"(?<![\w.])(\d+\.\d+)\s?(%|percent|million|billion)")
+# Any number typed in prose: a year, a count, an amount or a percentage. A number
+# that is part of a name ("COVID-19", "CD19", "phase 2b", "AAV9") is not one, nor are
+# the names in NAMED_NUMBERS, a list kept short on purpose (docs/editing.md).
+ANY_NUMBER = re.compile(r"(?<![\w.\-/#:])\d[\d,.]*(?![\w\-/])")
+NAMED_NUMBERS = re.compile(r"\b(?:types? \d+(?: and \d+)?|phase \d+)\b", re.IGNORECASE)
+LINK = re.compile(r"<?https?://[^\s>)]+>?")
+LIST_MARKER = re.compile(r"^\s*\d+[.)]\s", re.MULTILINE)
 
 
 class PlaceholderError(ValueError):
@@ -125,6 +137,12 @@ class Facts:
         report = self.report
         if name == "approvals":
             return str(len(self._approvals(*args)))
+        if name == "approved":
+            (slug,) = args
+            for therapy in self._approvals():
+                if therapy.slug == slug:
+                    return str(therapy.approved_on.year)
+            raise PlaceholderError(f"no approved therapy “{slug}” in this report's segments")
         if name == "approvals_period":
             years = sorted(therapy.approved_on.year for therapy in self._approvals())
             if not years:
@@ -149,6 +167,12 @@ class Facts:
             return forecast.percent_text(rate)
         if name == "forecast_period":
             return f"{report.forecast_start_year}–{report.forecast_end_year}"
+        if name == "implied_period":
+            if self.result.implied_period is None:
+                raise PlaceholderError("the figures imply no CAGR")
+            return "–".join(map(str, self.result.implied_period))
+        if name == "end_year":
+            return str(report.forecast_end_year)
         return str(report.base_year)
 
     def values(self):
@@ -191,9 +215,18 @@ def render(text, facts):
     return PLACEHOLDER.sub(replace, text or "")
 
 
+def typed_numbers(text):
+    """The numbers typed by hand in the prose ``text``: not those placeholders show,
+    nor those in links, list markers and names."""
+    text = PLACEHOLDER.sub("", text or "")
+    for pattern in (LINK, LIST_MARKER, NAMED_NUMBERS):
+        text = pattern.sub(" ", text)
+    return [match.group(0).rstrip(".,") for match in ANY_NUMBER.finditer(text)]
+
+
 def problems(text, facts, where):
     """(errors, warnings) about the prose ``text`` shown as ``where``: placeholders that
-    cannot be filled, and decimal numbers typed by hand."""
+    cannot be filled, and numbers typed by hand."""
     errors, warnings = [], []
     for match in PLACEHOLDER.finditer(text or ""):
         try:
@@ -201,7 +234,9 @@ def problems(text, facts, where):
         except PlaceholderError as exc:
             errors.append(f"{where}: {exc}")
     known = facts.values() if facts else set()
+    decimals = set()
     for match in TYPED_NUMBER.finditer(PLACEHOLDER.sub("", text or "")):
+        decimals.add(match.group(1))
         if (
             match.group(2) in ("million", "billion")
             and facts
@@ -218,6 +253,13 @@ def problems(text, facts, where):
             warnings.append(
                 f"{where}: “{number}” matches no figure of the report; if it comes from "
                 "the figures, write it as a placeholder."
+            )
+    for number in typed_numbers(text):
+        if number not in decimals:
+            warnings.append(
+                f"{where}: “{number}” is typed; a year, count or amount in prose goes stale, "
+                "so take it from a placeholder (such as {{ end_year }} or {{ approved "
+                "kymriah }}) or leave it out."
             )
     return errors, warnings
 
