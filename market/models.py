@@ -360,11 +360,8 @@ class Report(ContentModel):
         if start is not None and end is not None and start > end:
             # First: a period that runs backwards also leaves the placeholders that
             # name it unfillable, and the gate below would report only those.
-            raise ValidationError(
-                {
-                    "forecast_end_year": f"The forecast period ends before it starts ({start} to {end})."
-                }
-            )
+            message = f"The forecast period ends before it starts ({start} to {end})."
+            raise ValidationError({"forecast_end_year": message})
         if not getattr(self, "checked_with_its_figures", False):
             refuse_publication(self.publication_errors(), field="status")
 
