@@ -2,6 +2,7 @@
 recovery of deleted objects, spreadsheet import and export, the audit trail."""
 
 import csv
+import datetime
 import io
 import zipfile
 from decimal import Decimal
@@ -178,6 +179,28 @@ def test_import_dry_run_previews_new_changed_and_rejected_rows(editor, report_wi
     assert MarketFigure.objects.get(year=2024).segment.slug == "cancer"
     event = AuditEvent.objects.get(action="imported")
     assert event.user.username == "erin" and "1 new" in event.detail and "1 update" in event.detail
+
+
+def import_figures(editor, rows):
+    response = dry_run(editor, MarketFigure, csv_file(rows))
+    confirm = response.context["confirm_form"]
+    data = {name: confirm[name].value() for name in confirm.fields}
+    assert editor.post(admin_url(MarketFigure, "process_import"), data).status_code == 302
+
+
+def test_an_import_sets_the_checked_on_date_it_carries_and_keeps_one_it_omits(
+    editor, report_with_segment
+):
+    figure = MarketFigure.objects.get(year=2022)
+    figure.checked_on = datetime.date(2026, 6, 1)
+    figure.save()
+    row = ["us-gtmp", "", "2022", "4.10", "estimate", "P", "", ""]
+    import_figures(editor, [HEADER, [*row, str(figure.version)]])
+    figure.refresh_from_db()
+    assert figure.checked_on == datetime.date(2026, 6, 1)
+    header = [*HEADER[:-1], "checked_on", "version"]
+    import_figures(editor, [header, [*row, "2026-12-01", str(figure.version)]])
+    assert MarketFigure.objects.get(year=2022).checked_on == datetime.date(2026, 12, 1)
 
 
 def test_an_import_with_one_bad_row_changes_nothing_and_names_the_row(editor, report_with_segment):
