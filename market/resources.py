@@ -36,8 +36,8 @@ class MarketFigureResource(ReadableImportResource):
     class Meta:
         model = MarketFigure
         fields = [
-            "report", "segment", "year", "value", "kind", "source", "source_url", "note", "checked_on",
-            "version",
+            "report", "segment", "year", "value", "kind", "source", "source_url", "note",
+            "checked_on", "version",
         ]  # fmt: skip
         export_order = fields
         import_id_fields = ["report", "segment", "year"]

@@ -24,7 +24,8 @@ class TherapyResource(ReadableImportResource):
         model = Therapy
         fields = [
             "slug", "brand_name", "proper_name", "report", "segment", "modality", "indication",
-            "approved_on", "sponsor", "holder", "status", "notes", "sources", "checked_on", "version",
+            "approved_on", "sponsor", "holder", "status", "notes", "sources", "checked_on",
+            "version",
         ]  # fmt: skip
         export_order = fields
         import_id_fields = ["slug"]
