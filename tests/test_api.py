@@ -448,9 +448,9 @@ def test_list_query_count_stays_fixed_as_rows_grow(api, resource, django_assert_
     grow(2)
     with django_assert_max_num_queries(LIST_QUERY_LIMITS[resource]) as few:
         results(api.get(f"{API}/{resource}/"))
-    grow(15)
+    grow(6)  # four times the rows: a query per row would show
     with django_assert_max_num_queries(len(few.captured_queries)):
-        assert len(results(api.get(f"{API}/{resource}/"))) >= 15
+        assert len(results(api.get(f"{API}/{resource}/"))) >= 8
 
 
 def test_last_changed_follows_a_child_edit_on_the_page_and_the_api(api, editor_api, client, report):
