@@ -874,11 +874,23 @@ def index_edition(edition, figure_model, segment_model):
     )  # fmt: skip
 
 
-class EditionSegment(models.Model):
-    """A segment as an edition published it (see EditionFigure)."""
+class EditionRow(models.Model):
+    """A row of an edition's document, written with the edition (``index_edition``)
+    and never changed, so the API filters, orders and pages an edition's rows as it
+    does the working copy's."""
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="+")
+
+    objects = ReadsEditionsQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class EditionSegment(EditionRow):
+    """A segment as an edition published it."""
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="segments")
-    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="+")
     segment_id = models.PositiveIntegerField(
         null=True, help_text="The working-copy segment it was published from."
     )
@@ -888,8 +900,6 @@ class EditionSegment(models.Model):
     overview = models.TextField(blank=True)
     outlook = models.TextField(blank=True)
     updated_at = models.DateTimeField(null=True, help_text="When the segment was last changed.")
-
-    objects = ReadsEditionsQuerySet.as_manager()
 
     class Meta:
         ordering = ["report", "position", "name"]
@@ -903,14 +913,10 @@ class EditionSegment(models.Model):
         )
 
 
-class EditionFigure(models.Model):
-    """A market figure as an edition published it, one row per figure of its
-    document, so the API's figures resource filters, orders and pages an edition's
-    figures as it does the working copy's. Written with the edition
-    (``index_edition``) and never changed."""
+class EditionFigure(EditionRow):
+    """A market figure as an edition published it."""
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="figures")
-    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="+")
     figure_id = models.PositiveIntegerField(
         null=True, help_text="The working-copy figure it was published from."
     )
@@ -924,8 +930,6 @@ class EditionFigure(models.Model):
     note = models.CharField(max_length=300, blank=True)
     checked_on = models.DateField(null=True, help_text="When it was last checked.")
     updated_at = models.DateTimeField(null=True, help_text="When the figure was last changed.")
-
-    objects = ReadsEditionsQuerySet.as_manager()
 
     class Meta:
         ordering = ["report", "segment_position", "year"]
