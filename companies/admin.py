@@ -2,15 +2,13 @@ from django.contrib import admin
 
 from companies.models import Company, CompanyEvent, ReportCompany
 from companies.resources import CompanyResource
-from gtmp_site.core.admin_base import ContentAdmin, VersionedInlineMixin
+from gtmp_site.core.admin_base import ContentAdmin, DatedEventInline, VersionedInlineMixin
 from market.admin import ReportAdmin
 from market.spreadsheets import SpreadsheetAdminMixin
 
 
-class CompanyEventInline(VersionedInlineMixin, admin.TabularInline):
+class CompanyEventInline(DatedEventInline):
     model = CompanyEvent
-    extra = 0
-    fields = ["year", "month", "day", "kind", "summary", "source_url", "checked_on"]
 
 
 @admin.register(Company)

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from companies.filters import CompanyFilter
 from companies.models import Company, CompanyEvent
-from gtmp_site.api.mixins import ContentViewSet, ModelRulesMixin
+from gtmp_site.api.mixins import ContentViewSet, DatedEventSerializer, ModelRulesMixin
 from market.api import PageUrlField
 from market.models import Segment
 
@@ -20,16 +20,9 @@ class CompanySegmentSerializer(serializers.ModelSerializer):
         fields = ["report", "slug", "name"]
 
 
-class CompanyEventSerializer(serializers.ModelSerializer):
-    when = serializers.CharField(
-        source="iso",
-        read_only=True,
-        help_text="The date as precisely as known: 2019, 2019-12 or 2019-12-17.",
-    )
-
-    class Meta:
+class CompanyEventSerializer(DatedEventSerializer):
+    class Meta(DatedEventSerializer.Meta):
         model = CompanyEvent
-        fields = ["when", "kind", "summary", "source_url", "checked_on"]
 
 
 class CompanyTherapySerializer(serializers.Serializer):

@@ -1,14 +1,12 @@
 """Companies, and their ranked place in a report's "top companies" list."""
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 
 from gtmp_site.core.fields import HttpsURLField, ProseField
-from gtmp_site.core.models import CheckedFact, ContentModel
+from gtmp_site.core.models import ContentModel, DatedEvent
 from gtmp_site.core.querysets import PublishedQuerySet
 from market import placeholders
 from market.models import MAX_YEAR, MIN_YEAR, OfReportQuerySet, Report, Segment
@@ -207,10 +205,9 @@ class ReportCompany(ContentModel):
         return f"{self.position}. {self.company}"
 
 
-class CompanyEvent(CheckedFact, ContentModel):
+class CompanyEvent(DatedEvent):
     """A dated step in a company's history, with its source: founded, listed,
-    acquired, merged, renamed, dissolved. The date is as precise as the source
-    is: a year, a month or a day."""
+    acquired, merged, renamed, dissolved."""
 
     class Kind(models.TextChoices):
         FOUNDED = "founded", "Founded"
@@ -225,58 +222,11 @@ class CompanyEvent(CheckedFact, ContentModel):
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind, help_text="What happened.")
-    year = models.PositiveSmallIntegerField(help_text="The year it happened.")
-    month = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="The month (1-12), when the source gives it."
-    )
-    day = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="The day of the month, when the source gives it."
-    )
-    summary = models.CharField(max_length=300, help_text="What happened, in a sentence.")
-    source_url = HttpsURLField(max_length=500, help_text="Where this is recorded.")
 
     class Meta:
-        ordering = ["company", "year", models.F("month").asc(nulls_first=True),
-                    models.F("day").asc(nulls_first=True), "pk"]  # fmt: skip
+        ordering = ["company", *DatedEvent.ORDERING]
         verbose_name = "history event"
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(year__gte=FOUNDED_MIN_YEAR, year__lte=MAX_YEAR),
-                name="company_event_year_in_range",
-                violation_error_message=(
-                    f"The year must lie between {FOUNDED_MIN_YEAR} and {MAX_YEAR}."
-                ),
-            ),
-            models.CheckConstraint(
-                condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12),
-                name="company_event_month_in_range",
-                violation_error_message="The month must lie between 1 and 12.",
-            ),
-        ]
+        constraints = DatedEvent.date_constraints("company_event", FOUNDED_MIN_YEAR, MAX_YEAR)
 
     def __str__(self):
         return f"{self.company}: {self.get_kind_display()}, {self.when}"
-
-    def clean(self):
-        if self.day is not None and self.month is None:
-            raise ValidationError({"month": "Give the month too, or leave the day empty."})
-        if self.day is not None:
-            try:
-                datetime.date(self.year, self.month, self.day)
-            except ValueError:
-                raise ValidationError({"day": "No such day in that month."}) from None
-
-    @property
-    def when(self):
-        """The date as precisely as it is known: '2019', 'Dec 2019' or '17 Dec 2019'."""
-        if self.month is None:
-            return str(self.year)
-        text = datetime.date(self.year, self.month, self.day or 1).strftime("%b %Y")
-        return f"{self.day} {text}" if self.day else text
-
-    @property
-    def iso(self):
-        """For <time datetime>: '2019', '2019-12' or '2019-12-17'."""
-        parts = [f"{self.year:04d}"]
-        parts += [f"{n:02d}" for n in (self.month, self.day) if n is not None]
-        return "-".join(parts)

@@ -330,7 +330,7 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 EDITIONS_REVIEW = env.bool("EDITIONS_REVIEW", default=True)
 # How long a preview link for a reviewer without an account works (unless revoked).
 SHARE_LINK_DAYS = env.int("SHARE_LINK_DAYS", default=7)
-# A fact (figure, estimate, approval, company event) not checked against its source
+# A fact (figure, estimate, approval, company or product event) not checked against its source
 # for longer than this is listed for editors on its report's admin page.
 FACTS_STALE_AFTER_DAYS = env.int("FACTS_STALE_AFTER_DAYS", default=180)
 # What one admin import takes (market/spreadsheets.py); the admin states it beside

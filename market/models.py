@@ -151,7 +151,9 @@ class ReportQuerySet(PublishedQuerySet):
                 "estimates",
                 models.Prefetch(
                     "segments__therapies",
-                    queryset=therapy.objects.select_related("sponsor", "holder"),
+                    queryset=therapy.objects.select_related("sponsor", "holder").prefetch_related(
+                        "events"
+                    ),
                 ),
                 "sections",
                 models.Prefetch("figures", queryset=MarketFigure.objects.select_related("segment")),
@@ -401,14 +403,16 @@ class Report(ContentModel):
 
     def checked_facts(self, listings=None):
         """(kind, row) of each fact with a source the report shows: its figures and
-        estimates, its segments' approvals, and the history of the companies in
+        estimates, its segments' approvals and their events, and the history of the companies in
         ``listings`` (default: those the page shows)."""
         if listings is None:
             listings = self.shown_listings()
+        therapies = [t for s in self.segments.all() for t in s.therapies.all()]
         return [
             *(("Figure", f) for f in self.figures.all()),
             *(("Estimate", e) for e in self.estimates.all()),
-            *(("Approval", t) for s in self.segments.all() for t in s.therapies.all()),
+            *(("Approval", t) for t in therapies),
+            *(("Product event", e) for t in therapies for e in t.events.all()),
             *(("Company event", e) for listing in listings for e in listing.company.events.all()),
         ]
 

@@ -12,7 +12,7 @@ from gtmp_site.core.models import CheckedFact
 from gtmp_site.management.commands.load_report_content import CONTENT_DIR
 from tests.admin_forms import admin_url
 from tests.factories import publish
-from therapies.models import Therapy
+from therapies.models import Therapy, TherapyEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ FACT_MODELS = [
 
 
 def test_every_loaded_fact_carries_the_day_the_content_was_checked(report):
-    assert len(FACT_MODELS) == 4, FACT_MODELS  # figures, estimates, approvals, events
+    assert len(FACT_MODELS) == 5, FACT_MODELS  # figures, estimates, approvals, two events
     for model in FACT_MODELS:
         dates = set(model.objects.values_list("checked_on", flat=True))
         assert dates == {CHECKED}, model
@@ -57,3 +57,12 @@ def test_facts_not_checked_lately_are_listed_on_the_report_s_admin_page(editor, 
     # The limit is a setting: a longer one leaves only the never-checked figure.
     settings.FACTS_STALE_AFTER_DAYS = 365
     assert "1 fact not checked" in editor.get(url).content.decode()
+    # A product's later events are facts too.
+    event = TherapyEvent.objects.get(therapy__brand_name="Roctavian")
+    TherapyEvent.objects.filter(pk=event.pk).update(checked_on=None)
+    page = editor.get(url).content.decode()
+    assert "2 facts not checked" in page
+    roctavian = event.therapy  # edited inline on its therapy's page
+    assert (
+        f'href="{admin_url(roctavian, "change", roctavian.pk)}">Product event: {event}</a>' in page
+    )

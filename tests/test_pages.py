@@ -288,9 +288,10 @@ def grow_report(report, companies, questions):
 # A cached page costs none (tests/test_cache.py).
 REPORT_PAGE_QUERIES = 2
 # Publishing and previewing build the document: 8 queries for the report and its rows,
-# estimates included, 3 for the approved therapies, the listed companies' products and
-# their histories, 2 for the segments' companies and their histories.
-SNAPSHOT_QUERIES = 13
+# estimates included, 4 for the approved therapies and their events, the listed
+# companies' products and their histories, 2 for the segments' companies and their
+# histories.
+SNAPSHOT_QUERIES = 14
 
 
 def test_home_page_query_count_is_fixed(client, report, django_assert_max_num_queries):

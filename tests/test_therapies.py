@@ -189,6 +189,24 @@ def test_a_company_history_is_a_dated_timeline_in_order_with_sources(report):
     assert all(event.source_url.startswith("http") for event in vical.events.all())
 
 
+def test_changes_since_approval_are_dated_product_events_with_sources(api, report):
+    """The reference's later facts about a product (a new label, a sale) are rows
+    with their own dates and sources, on the therapies page and in the API, not
+    dates typed into its notes."""
+    elevidys = Therapy.objects.get(brand_name="Elevidys")
+    label = elevidys.events.get(kind="label")
+    assert (label.iso, label.source_url.startswith("https://")) == ("2025-11-14", True)
+    assert elevidys.events.filter(kind="supply").count() == 2  # paused, then resumed
+    page = Client().get("/therapies/").content.decode()
+    notes = page[page.index('id="elevidys-notes"') :]
+    assert '<time datetime="2025-11-14">14 Nov 2025</time> <strong>Label changed</strong>' in notes
+    assert 'href="#elevidys-notes">Notes<' in page  # the table row links its notes
+    roctavian = api.get(f"{API}roctavian/").json()
+    assert [(e["kind"], e["when"]) for e in roctavian["history"]] == [("sold", "2025-10-27")]
+    # The sale is the product's, not BioMarin's: its company history does not repeat it.
+    assert not Company.objects.get(slug="biomarin").events.filter(summary__icontains="Roctavian")
+
+
 def test_reverse_mergers_say_what_became_of_the_successor(report):
     summaries = {
         c.slug: c.status_summary for c in Company.objects.filter(slug__in=["vical", "celladon"])

@@ -1,14 +1,19 @@
 from django.contrib import admin
 
-from gtmp_site.core.admin_base import ContentAdmin
+from gtmp_site.core.admin_base import ContentAdmin, DatedEventInline
 from market.spreadsheets import SpreadsheetAdminMixin
-from therapies.models import Therapy
+from therapies.models import Therapy, TherapyEvent
 from therapies.resources import TherapyResource
+
+
+class TherapyEventInline(DatedEventInline):
+    model = TherapyEvent
 
 
 @admin.register(Therapy)
 class TherapyAdmin(SpreadsheetAdminMixin, ContentAdmin):
     resource_classes = [TherapyResource]
+    inlines = [TherapyEventInline]
     list_display = ["brand_name", "approved_on", "segment", "modality", "holder", "status"]
     list_filter = ["segment__report", "segment", "modality", "status"]
     list_select_related = ["segment__report", "holder"]

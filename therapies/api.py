@@ -3,10 +3,10 @@
 from rest_framework import serializers
 
 from companies.models import Company
-from gtmp_site.api.mixins import ContentViewSet, ModelRulesMixin
+from gtmp_site.api.mixins import ContentViewSet, DatedEventSerializer, ModelRulesMixin
 from market.api import PageUrlField, ReportSegmentField
 from therapies.filters import TherapyFilter
-from therapies.models import Therapy
+from therapies.models import Therapy, TherapyEvent
 
 
 class CompanySlugField(serializers.SlugRelatedField):
@@ -19,6 +19,11 @@ class TherapySegmentField(ReportSegmentField):
 
     def report_id_of(self, instance):
         return instance.segment.report_id
+
+
+class TherapyEventSerializer(DatedEventSerializer):
+    class Meta(DatedEventSerializer.Meta):
+        model = TherapyEvent
 
 
 class TherapySerializer(ModelRulesMixin, serializers.ModelSerializer):
@@ -37,13 +42,19 @@ class TherapySerializer(ModelRulesMixin, serializers.ModelSerializer):
     source_urls = serializers.ListField(
         child=serializers.URLField(), read_only=True, help_text="The sources, one per item."
     )
+    history = TherapyEventSerializer(
+        source="events",
+        many=True,
+        read_only=True,
+        help_text="Dated changes since approval (and review steps before it), oldest first.",
+    )
 
     class Meta:
         model = Therapy
         fields = [
             "url", "page_url", "slug", "brand_name", "proper_name", "report", "segment",
             "modality", "indication", "approved_on", "sponsor", "holder", "status", "notes",
-            "sources", "source_urls", "checked_on", "updated_at",
+            "history", "sources", "source_urls", "checked_on", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["updated_at"]
 

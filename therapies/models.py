@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from companies.models import Company
 from gtmp_site.core.fields import ProseField
-from gtmp_site.core.models import CheckedFact, ContentModel
+from gtmp_site.core.models import CheckedFact, ContentModel, DatedEvent
 from gtmp_site.core.querysets import PublishedQuerySet
-from market.models import Report, Segment
+from market.models import MAX_YEAR, Report, Segment
 
 FIRST_APPROVAL = 1990  # the first US gene therapy trial; no product was approved before it
 
@@ -20,7 +20,9 @@ class TherapyQuerySet(PublishedQuerySet):
         return self.filter(segment__report__in=Report.objects.published())
 
     def for_list(self):
-        return self.select_related("segment__report", "sponsor", "holder")
+        return self.select_related("segment__report", "sponsor", "holder").prefetch_related(
+            "events"
+        )
 
 
 class Therapy(CheckedFact, ContentModel):
@@ -76,7 +78,11 @@ class Therapy(CheckedFact, ContentModel):
         help_text="Whether it is still sold, and on what terms.",
     )
     notes = ProseField(
-        blank=True, help_text="Markdown. Later events: new indications, sales, restrictions."
+        blank=True,
+        help_text=(
+            "Markdown. What sets it apart. Dated changes (new indications, restrictions, "
+            "sales) go under its events, each with a source."
+        ),
     )
     sources = ProseField(help_text="Where these facts come from: one address per line.")
 
@@ -101,7 +107,7 @@ class Therapy(CheckedFact, ContentModel):
 
     def clean(self):
         if self.status == self.Status.WITHDRAWN and not self.notes:
-            raise ValidationError({"notes": "Say when and why the approval was withdrawn."})
+            raise ValidationError({"notes": "Say why the approval was withdrawn."})
 
     @property
     def source_urls(self):
@@ -110,3 +116,28 @@ class Therapy(CheckedFact, ContentModel):
     @property
     def changed_hands(self):
         return self.sponsor_id != self.holder_id
+
+
+class TherapyEvent(DatedEvent):
+    """A dated change to an approved product, with its source: a new indication,
+    a label change, a pause in supply, a sale, the end of its sale."""
+
+    class Kind(models.TextChoices):
+        INDICATION = "indication", "New indication"
+        LABEL = "label", "Label changed"
+        SUPPLY = "supply", "Supply paused or resumed"
+        SOLD = "sold", "Sold or to be sold"
+        DISCONTINUED = "discontinued", "Discontinued"
+        REVIEW = "review", "Review step"
+        OTHER = "other", "Other"
+
+    therapy = models.ForeignKey(Therapy, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind, help_text="What happened.")
+
+    class Meta:
+        ordering = ["therapy", *DatedEvent.ORDERING]
+        verbose_name = "product event"
+        constraints = DatedEvent.date_constraints("therapy_event", FIRST_APPROVAL, MAX_YEAR)
+
+    def __str__(self):
+        return f"{self.therapy}: {self.get_kind_display()}, {self.when}"

@@ -149,6 +149,19 @@ class NullableSlugField(serializers.SlugRelatedField):
         return super().run_validation(data)
 
 
+class DatedEventSerializer(serializers.ModelSerializer):
+    """A dated, sourced event of a company or a product (gtmp_site.core.models.DatedEvent)."""
+
+    when = serializers.CharField(
+        source="iso",
+        read_only=True,
+        help_text="The date as precisely as known: 2019, 2019-12 or 2019-12-17.",
+    )
+
+    class Meta:
+        fields = ["when", "kind", "summary", "source_url", "checked_on"]
+
+
 class ModelRulesMixin:
     """Runs the model's own ``full_clean()`` on writes, so the API enforces exactly
     the rules (and messages) the admin does: clean(), field validators, constraints.

@@ -20,7 +20,7 @@ from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django import forms
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.contenttypes.models import ContentType
@@ -278,6 +278,13 @@ class ContentFormsMixin:
 class VersionedInlineMixin(ContentFormsMixin):
     form = VersionedAdminForm
     formset = VersionedInlineFormSet
+
+
+class DatedEventInline(VersionedInlineMixin, admin.TabularInline):
+    """The dated, sourced events of a company or a product, one row each."""
+
+    extra = 0
+    fields = ["year", "month", "day", "kind", "summary", "source_url", "checked_on"]
 
 
 class HistoryDiffs(HistoricalRecordContextHelper):

@@ -1,11 +1,16 @@
 """What every piece of editable content carries, and the core's own data: who
 has which admin page open."""
 
+import datetime
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from gtmp_site.core import gate, shown
+from gtmp_site.core.fields import HttpsURLField
 from gtmp_site.core.querysets import ContentQuerySet
 from gtmp_site.core.versioning import VersionedModel
 
@@ -85,6 +90,69 @@ class CheckedFact(models.Model):
 
     class Meta:
         abstract = True
+
+
+class DatedEvent(CheckedFact, ContentModel):
+    """A dated step in the history of something (a company, a product), with its
+    source. The date is as precise as the source is: a year, a month or a day."""
+
+    year = models.PositiveSmallIntegerField(help_text="The year it happened.")
+    month = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The month (1-12), when the source gives it."
+    )
+    day = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The day of the month, when the source gives it."
+    )
+    summary = models.CharField(max_length=300, help_text="What happened, in a sentence.")
+    source_url = HttpsURLField(max_length=500, help_text="Where this is recorded.")
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def date_constraints(prefix, first_year, last_year):
+        """The year between ``first_year`` and ``last_year``, and a real month."""
+        return [
+            models.CheckConstraint(
+                condition=Q(year__gte=first_year, year__lte=last_year),
+                name=f"{prefix}_year_in_range",
+                violation_error_message=(
+                    f"The year must lie between {first_year} and {last_year}."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12),
+                name=f"{prefix}_month_in_range",
+                violation_error_message="The month must lie between 1 and 12.",
+            ),
+        ]
+
+    ORDERING = ["year", models.F("month").asc(nulls_first=True),
+                models.F("day").asc(nulls_first=True), "pk"]  # fmt: skip
+
+    def clean(self):
+        if self.day is not None and self.month is None:
+            raise ValidationError({"month": "Give the month too, or leave the day empty."})
+        if self.day is not None:
+            try:
+                datetime.date(self.year, self.month, self.day)
+            except ValueError:
+                raise ValidationError({"day": "No such day in that month."}) from None
+
+    @property
+    def when(self):
+        """The date as precisely as it is known: '2019', 'Dec 2019' or '17 Dec 2019'."""
+        if self.month is None:
+            return str(self.year)
+        text = datetime.date(self.year, self.month, self.day or 1).strftime("%b %Y")
+        return f"{self.day} {text}" if self.day else text
+
+    @property
+    def iso(self):
+        """For <time datetime>: '2019', '2019-12' or '2019-12-17'."""
+        parts = [f"{self.year:04d}"]
+        parts += [f"{n:02d}" for n in (self.month, self.day) if n is not None]
+        return "-".join(parts)
 
 
 class OpenEditor(models.Model):

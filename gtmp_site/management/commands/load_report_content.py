@@ -30,7 +30,7 @@ from market.models import (
     ReportSection,
     Segment,
 )
-from therapies.models import Therapy
+from therapies.models import Therapy, TherapyEvent
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"  # gtmp_site/content
 # The first history version of every loaded row says where it came from; no user made it.
@@ -158,6 +158,12 @@ def load_report(content, *, reset):
         _load_company({**item, "segments": []}, segments, reset=reset, **checked)
     if "therapies" in content:
         _load_therapies(CONTENT_DIR / content["therapies"], report, segments, **checked)
+        therapies = Therapy.objects.in_bulk(field_name="slug")
+        rows = [
+            {**event, "therapy": therapies[event["therapy"]]}
+            for event in content.get("therapy_events", [])
+        ]
+        _load_events(TherapyEvent, rows, **checked)
     if "estimates" in content:
         _load_estimates(CONTENT_DIR / content["estimates"], report, **checked)
 
@@ -211,13 +217,8 @@ def _load_company(data, segments, *, reset, checked_on):
         company._change_reason = LOADED
         company.save()
         company.events.all().delete()
-        events = [
-            CompanyEvent(company=company, checked_on=checked_on, **event)
-            for event in data.get("events", [])
-        ]
-        for event in events:
-            event.full_clean(exclude=["company"])
-        _bulk_create(CompanyEvent, events)
+        rows = [{"company": company, **event} for event in data.get("events", [])]
+        _load_events(CompanyEvent, rows, checked_on=checked_on)
     company.segments.add(*(segments[slug] for slug in data["segments"]))
     return company
 
@@ -225,6 +226,14 @@ def _load_company(data, segments, *, reset, checked_on):
 TEXT_COLUMNS = [
     "slug", "brand_name", "proper_name", "modality", "indication", "status", "notes", "sources",
 ]  # fmt: skip
+
+
+def _load_events(model, rows, *, checked_on):
+    """Dated events (a company's or a product's), each row naming its owner."""
+    events = [model(checked_on=checked_on, **row) for row in rows]
+    for event in events:
+        event.full_clean()
+    _bulk_create(model, events)
 
 
 def _load_therapies(path, report, segments, *, checked_on):
