@@ -220,6 +220,7 @@ class CompanyEvent(DatedEvent):
         DISSOLVED = "dissolved", "Dissolved or liquidated"
         OTHER = "other", "Other"
 
+    SUBJECT = "company"
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind, help_text="What happened.")
 
@@ -227,6 +228,3 @@ class CompanyEvent(DatedEvent):
         ordering = ["company", *DatedEvent.ORDERING]
         verbose_name = "history event"
         constraints = DatedEvent.date_constraints("company_event", FOUNDED_MIN_YEAR, MAX_YEAR)
-
-    def __str__(self):
-        return f"{self.company}: {self.get_kind_display()}, {self.when}"

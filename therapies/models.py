@@ -131,6 +131,7 @@ class TherapyEvent(DatedEvent):
         REVIEW = "review", "Review step"
         OTHER = "other", "Other"
 
+    SUBJECT = "therapy"
     therapy = models.ForeignKey(Therapy, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind, help_text="What happened.")
 
@@ -138,6 +139,3 @@ class TherapyEvent(DatedEvent):
         ordering = ["therapy", *DatedEvent.ORDERING]
         verbose_name = "product event"
         constraints = DatedEvent.date_constraints("therapy_event", FIRST_APPROVAL, MAX_YEAR)
-
-    def __str__(self):
-        return f"{self.therapy}: {self.get_kind_display()}, {self.when}"

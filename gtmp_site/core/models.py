@@ -94,7 +94,11 @@ class CheckedFact(models.Model):
 
 class DatedEvent(CheckedFact, ContentModel):
     """A dated step in the history of something (a company, a product), with its
-    source. The date is as precise as the source is: a year, a month or a day."""
+    source. The date is as precise as the source is: a year, a month or a day.
+    A subclass adds its ``kind`` (with its own choices) and the foreign key to what
+    the event is of, named by ``SUBJECT``."""
+
+    SUBJECT = None
 
     year = models.PositiveSmallIntegerField(help_text="The year it happened.")
     month = models.PositiveSmallIntegerField(
@@ -108,6 +112,9 @@ class DatedEvent(CheckedFact, ContentModel):
 
     class Meta:
         abstract = True
+
+    def __str__(self):
+        return f"{getattr(self, self.SUBJECT)}: {self.get_kind_display()}, {self.when}"
 
     @staticmethod
     def date_constraints(prefix, first_year, last_year):
