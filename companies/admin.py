@@ -2,13 +2,16 @@ from django.contrib import admin
 
 from companies.models import Company, CompanyEvent, ReportCompany
 from companies.resources import CompanyResource
-from gtmp_site.core.admin_base import ContentAdmin, DatedEventInline, VersionedInlineMixin
+from gtmp_site.core.admin_base import ContentAdmin, DatedEventAdmin, DatedEventInline
 from market.admin import ReportAdmin
 from market.spreadsheets import SpreadsheetAdminMixin
 
 
 class CompanyEventInline(DatedEventInline):
     model = CompanyEvent
+
+
+admin.site.register(CompanyEvent, DatedEventAdmin)
 
 
 @admin.register(Company)
@@ -44,11 +47,4 @@ class ReportCompanyAdmin(ContentAdmin):
     autocomplete_fields = ["company"]
 
 
-class ReportCompanyInline(VersionedInlineMixin, admin.TabularInline):
-    model = ReportCompany
-    extra = 0
-    autocomplete_fields = ["company"]
-    fields = ["position", "company"]
-
-
-ReportAdmin.add_inline(ReportCompanyInline)
+ReportAdmin.add_part(ReportCompany)

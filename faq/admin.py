@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from faq.models import Question
-from gtmp_site.core.admin_base import ContentAdmin, VersionedInlineMixin
+from gtmp_site.core.admin_base import ContentAdmin
 from market.admin import ReportAdmin
 
 
@@ -14,10 +14,4 @@ class QuestionAdmin(ContentAdmin):
     search_fields = ["question", "answer"]
 
 
-class QuestionInline(VersionedInlineMixin, admin.StackedInline):
-    model = Question
-    extra = 0
-    fields = [("question", "position", "is_published"), "answer"]
-
-
-ReportAdmin.add_inline(QuestionInline)
+ReportAdmin.add_part(Question)

@@ -8,15 +8,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 
-from gtmp_site.core.admin_base import (
-    ContentAdmin,
-    VersionedAdminForm,
-    VersionedInlineFormSet,
-    VersionedInlineMixin,
-)
-from gtmp_site.core.gate import refuse_publication
-from market import editions, forecast
+from gtmp_site.core.admin_base import ContentAdmin, VersionedInlineMixin
+from market import changes, editions, forecast, snapshot
 from market.models import (
     AuditEvent,
     Country,
@@ -33,96 +28,6 @@ from market.resources import MarketFigureResource
 from market.spreadsheets import SpreadsheetAdminMixin
 
 
-class MarketFigureFormSet(VersionedInlineFormSet):
-    """Refuse two rows for the same scope and year before the database does.
-
-    The per-segment uniqueness is a conditional constraint, which Django's
-    formset does not compare across rows on its own.
-    """
-
-    def _construct_form(self, i, **kwargs):
-        form = super()._construct_form(i, **kwargs)
-        form.instance.checked_with_its_figures = True  # all rows are checked together below
-        return form
-
-    def clean(self):
-        super().clean()
-        self._check_duplicates()
-        figures = [
-            form.instance
-            for form in self.forms
-            if form.is_valid()
-            and not self._should_delete_form(form)
-            and (form.instance.pk is not None or form.has_changed())
-        ]
-        refuse_publication(self.instance.publication_errors(figures))
-
-    def _check_duplicates(self):
-        seen = {}
-        for form in self.forms:
-            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
-                continue
-            key = (form.cleaned_data.get("segment"), form.cleaned_data.get("year"))
-            if key[1] is None:
-                continue
-            if key in seen:
-                scope = key[0] or "the whole market"
-                form.add_error("year", f"Another row already gives {scope} a figure for {key[1]}.")
-            seen[key] = form
-
-
-class ReportChildInline:
-    """Limits a child's segment choices to the segments of the report being edited."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "segment":
-            report_id = request.resolver_match.kwargs.get("object_id")
-            kwargs["queryset"] = Segment.objects.filter(report_id=report_id)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-class SegmentFormSet(VersionedInlineFormSet):
-    """Refuses to delete a segment whose figures a published report's numbers need."""
-
-    def clean(self):
-        super().clean()
-        for form in self.deleted_forms:
-            if form.instance.pk is not None:
-                refuse_publication(form.instance.deletion_errors())
-
-
-class SegmentInline(VersionedInlineMixin, admin.StackedInline):
-    model = Segment
-    formset = SegmentFormSet
-    extra = 0
-    prepopulated_fields = {"slug": ["name"]}
-    fields = [("name", "slug", "position"), "overview", "outlook"]
-    show_change_link = True
-
-
-class MarketFigureInline(VersionedInlineMixin, ReportChildInline, admin.TabularInline):
-    model = MarketFigure
-    formset = MarketFigureFormSet
-    extra = 0
-    fields = ["segment", "year", "value", "kind", "source", "source_url", "checked_on"]
-
-
-class ReportSectionInline(VersionedInlineMixin, admin.StackedInline):
-    model = ReportSection
-    extra = 0
-    fields = [("kind", "title", "position"), "body"]
-
-
-class MarketEstimateInline(VersionedInlineMixin, admin.StackedInline):
-    model = MarketEstimate
-    extra = 0
-    fields = [
-        ("publisher", "position"), ("scope", "geography", "breadth"),
-        ("base_year", "base_value"), ("forecast_year", "forecast_value"),
-        ("cagr", "cagr_period"), "notes", ("source_url", "checked_on"),
-    ]  # fmt: skip
-
-
 class SubmissionForm(forms.ModelForm):
     class Meta:
         model = Submission
@@ -135,14 +40,6 @@ class SubmissionForm(forms.ModelForm):
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
             ),
         }
-
-
-class ReportAdminForm(VersionedAdminForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # A change form sent with its figures: the figures formset applies the publish
-        # gate to the report and figures as posted. A revert sends the report alone.
-        self.instance.checked_with_its_figures = "figures-TOTAL_FORMS" in self.data
 
 
 def change_url(row):
@@ -172,15 +69,18 @@ class ChecksMessagesMixin:
 
 @admin.register(Report)
 class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
-    form = ReportAdminForm
     change_form_template = "admin/market/report_change_form.html"
     list_display = ["title", "status", "published_at", "base_year", "forecast_period", "updated_at"]
     list_filter = ["status", "region"]
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
-    readonly_fields = ["created_at", "updated_at", "consistency_checks", "facts_to_check"]
+    readonly_fields = [
+        "created_at", "updated_at", "working_copy", "edition_state", "consistency_checks",
+        "facts_to_check",
+    ]  # fmt: skip
     fieldsets = [
+        ("The working copy", {"fields": ["working_copy", "edition_state"]}),
         (None, {"fields": ["title", "slug", "summary", "region"]}),
         (
             "Market size and forecast",
@@ -198,17 +98,15 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
         ("Facts to check again", {"fields": ["facts_to_check"]}),
         ("Publication", {"fields": ["status", "published_at", ("created_at", "updated_at")]}),
     ]
-    # companies and faq add their rows (top companies, questions) with add_inline().
-    inlines = [SegmentInline, MarketFigureInline, ReportSectionInline, MarketEstimateInline]
+    # The report's rows, each kind edited in its own list (never all on this page,
+    # which must stay fast however large the report grows). companies and faq add
+    # theirs (top companies, questions) with add_part(), so market imports neither.
+    parts = [Segment, MarketFigure, ReportSection, MarketEstimate]
 
     @classmethod
-    def add_inline(cls, inline):
-        """Edit another app's rows of a report on the report page, after the others.
-
-        The apps that build on reports call it from their admin module, so market
-        imports neither companies nor faq.
-        """
-        cls.inlines = [*cls.inlines, inline]
+    def add_part(cls, model):
+        """List another app's rows of a report on the report's desk, after the others."""
+        cls.parts = [*cls.parts, model]
 
     def get_urls(self):
         editions = path(
@@ -348,6 +246,69 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
         messages.success(request, "The preview link no longer works.")
         return link
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return fieldsets if obj is not None else fieldsets[1:]  # a new report has no rows yet
+
+    @admin.display(description="parts")
+    def working_copy(self, obj):
+        """Each kind of row the report has, with its count and a link to its own list."""
+        rows = []
+        for model in self.parts:
+            opts = model._meta
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+            add = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
+            count = model._default_manager.filter(report=obj).count()
+            rows.append(
+                (f"{url}?report={obj.pk}", capfirst(opts.verbose_name_plural), count,
+                 f"{add}?report={obj.pk}", opts.verbose_name)
+            )  # fmt: skip
+        items = format_html_join(
+            "",
+            '<tr><th scope="row"><a href="{}">{}</a></th><td class="num">{}</td>'
+            '<td><a href="{}">Add a {}</a></td></tr>',
+            rows,
+        )
+        region = ""
+        if obj.region_id:
+            url = reverse("admin:market_region_change", args=[obj.region_id])
+            region = format_html('<p>Region: <a href="{}">{}</a></p>', url, obj.region)
+        return format_html(
+            '<table class="desk-parts"><thead><tr><th scope="col">Part</th>'
+            '<th scope="col" class="num">Rows</th><th scope="col"></th></tr></thead>'
+            "<tbody>{}</tbody></table>{}",
+            items,
+            region,
+        )
+
+    @admin.display(description="editions")
+    def edition_state(self, obj):
+        """The latest edition, a submission waiting for review, and what the working
+        copy changes from the latest edition, with the page that acts on them."""
+        latest = obj.editions.public().newest()
+        pending = obj.submissions.filter(state=Submission.State.PENDING).first()
+        lines = ["No edition published yet.", "Nothing waiting for review."]
+        if latest:
+            lines[0] = f"Latest edition: {latest.label}, published {latest.published_at:%-d %B %Y}."
+            working = Report.objects.for_page().with_segment_companies().get(pk=obj.pk)
+            differs = changes.compare(latest.document, snapshot.document(working))
+            lines.append(
+                "The working copy is the same as the latest edition."
+                if changes.is_empty(differs)
+                else f"The working copy differs from it: {'; '.join(changes.summary(differs))}."
+            )
+        if pending:
+            lines[1] = (
+                f"Submitted for review by {pending.submitted_by} on {pending.created_at:%-d %B %Y}."
+            )
+        return format_html(
+            '<ul>{}</ul><p><a href="{}">Submit, publish or schedule an edition</a> · '
+            '<a href="{}">Preview the working copy</a></p>',
+            format_html_join("", "<li>{}</li>", ((line,) for line in lines)),
+            reverse("admin:market_report_editions", args=[obj.pk]),
+            obj.get_preview_url(),
+        )
+
     def view_on_site(self, obj):
         """The public page once the report is public, its preview before."""
         return obj.get_absolute_url() if obj.is_public else obj.get_preview_url()
@@ -436,6 +397,39 @@ class MarketFigureAdmin(ChecksMessagesMixin, SpreadsheetAdminMixin, ContentAdmin
         if db_field.name == "segment":
             kwargs["queryset"] = Segment.objects.select_related("report")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(MarketEstimate)
+class MarketEstimateAdmin(ContentAdmin):
+    list_display = ["publisher", "report", "scope", "base", "forecast", "cagr", "cagr_period"]
+    list_filter = ["report", "geography"]
+    list_select_related = ["report"]
+    search_fields = ["publisher", "notes"]
+    fieldsets = [
+        (None, {"fields": ["report", ("publisher", "position")]}),
+        ("What it counts", {"fields": [("scope", "geography", "breadth")]}),
+        (
+            "Figures",
+            {
+                "fields": [
+                    ("base_year", "base_value"),
+                    ("forecast_year", "forecast_value"),
+                    ("cagr", "cagr_period"),
+                ]
+            },
+        ),
+        ("Notes and source", {"fields": ["notes", ("source_url", "checked_on")]}),
+    ]
+
+    @admin.display(description="base")
+    def base(self, obj):
+        return f"{obj.base_value} ({obj.base_year})" if obj.base_value is not None else "—"
+
+    @admin.display(description="forecast")
+    def forecast(self, obj):
+        if obj.forecast_value is None:
+            return "—"
+        return f"{obj.forecast_value} ({obj.forecast_year})"
 
 
 @admin.register(ReportSection)

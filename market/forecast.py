@@ -25,7 +25,8 @@ from itertools import pairwise
 VALUE_QUANTUM = Decimal("0.001")
 PERCENT_QUANTUM = Decimal("0.01")
 # A stated CAGR may differ from the one the figures imply by rounding in the
-# source; beyond this many percentage points the editor is warned.
+# source, or because the two cover different periods; beyond this many percentage
+# points the editor is warned.
 CAGR_TOLERANCE_POINTS = Decimal("0.25")
 
 ENTERED = "entered"
@@ -254,23 +255,27 @@ def _implied_cagr(total, report, stated):
         f"{as_percent(implied)} % a year that the figures imply for {first}–{end} by "
         f"{difference} percentage points"
     )
+    # Over the same period only rounding in the source separates the two rates; over
+    # different periods (the figures give no value for the stated rate's first year)
+    # the gap also comes from the periods, and the message says so.
+    cause = "rounding" if first == start else "different periods"
     if first != start:
         wording += (
-            f" (the periods differ: {start} lies between entered figures, so the rate "
-            f"runs from {first})"
+            f" (different periods: {start} lies between entered figures, so the implied "
+            f"rate runs from {first})"
         )
     if difference > CAGR_TOLERANCE_POINTS:
         check = Check(
             WARNING,
             "cagr-mismatch",
-            f"{wording}, more than the {CAGR_TOLERANCE_POINTS} allowed for rounding. "
-            "Check the figures and the stated CAGR.",
+            f"{wording}, more than the {CAGR_TOLERANCE_POINTS} points that {cause} can "
+            "explain. Check the figures and the stated CAGR.",
         )
     else:
         check = Check(
             INFO,
             "cagr-mismatch",
-            f"{wording}, within the {CAGR_TOLERANCE_POINTS} allowed for rounding.",
+            f"{wording}, within the {CAGR_TOLERANCE_POINTS} points that {cause} can explain.",
         )
     return implied, (first, end), [check]
 

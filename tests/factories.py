@@ -86,6 +86,17 @@ class CompanyFactory(factory.django.DjangoModelFactory):
     status = Company.Status.ACTIVE
 
 
+class CompanyEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "companies.CompanyEvent"
+
+    company = factory.SubFactory(CompanyFactory)
+    year = 2015
+    kind = "other"
+    summary = factory.Sequence(lambda n: f"Step {n} of the company's history.")
+    source_url = "https://example.com/history"
+
+
 class TherapyFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Therapy

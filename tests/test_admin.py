@@ -3,10 +3,12 @@
 from io import StringIO
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils.text import capfirst
 
-from companies.models import Company, ReportCompany
+from companies.models import Company, CompanyEvent, ReportCompany
 from faq.models import Question
 from market.models import MarketFigure, Region, Report, ReportSection, Segment
 from tests.admin_forms import admin_post_data, admin_url
@@ -82,15 +84,25 @@ def test_editors_group_has_content_permissions_only():
     assert Group.objects.filter(name="Editors").count() == 1
 
 
-def test_report_change_page_lists_its_inlines(editor_client):
+def test_the_report_desk_links_each_part_to_its_own_list_with_its_count(editor_client):
+    """The report's page edits none of its rows: each kind (segments, figures, ...,
+    and the kinds other apps add) has its own list, linked with its count."""
     report = ReportFactory()
+    SegmentFactory.create_batch(3, report=report)
     response = editor_client.get(admin_url(Report, "change", report.pk))
-    models = [inline.formset.model for inline in response.context["inline_admin_formsets"]]
-    assert {Segment, MarketFigure, ReportSection, Question} <= set(models)
-    assert any(m._meta.model_name == "reportcompany" for m in models)
-    assert report.get_absolute_url().encode() in response.content or b"View on site" in (
-        response.content
-    )
+    assert response.context["inline_admin_formsets"] == []
+    html = response.content.decode()
+    parts = admin.site.get_model_admin(Report).parts
+    assert {Segment, MarketFigure, ReportSection, Question, ReportCompany} <= set(parts)
+    for model in parts:
+        listing = admin_url(model, "changelist") + f"?report={report.pk}"
+        count = model._default_manager.filter(report=report).count()
+        assert (
+            f'href="{listing}">{capfirst(model._meta.verbose_name_plural)}</a></th>'
+            f'<td class="num">{count}</td>' in html
+        )
+        assert editor_client.get(listing).context["cl"].result_count == count
+    assert "No edition published yet." in html
 
 
 @pytest.fixture
@@ -121,9 +133,6 @@ def test_report_saves_unchanged_from_its_own_form(editor_client, report_with_fig
         ({"stated_cagr": "999"}, "less than or equal to 200"),
         ({"stated_cagr": "abc"}, "Enter a number."),
         ({"base_year": "99999"}, "less than or equal to 2100"),
-        ({"figures-0-value": "-1"}, "greater than or equal to 0"),
-        ({"figures-0-value": "1e400"}, "no more than 14 digits"),
-        ({"figures-0-year": "1850"}, "greater than or equal to 1990"),
         ({"slug": "not a slug!"}, "Enter a valid"),
     ],
 )
@@ -137,24 +146,24 @@ def test_bad_values_in_the_report_form_get_a_message(
     assert report_with_figure.forecast_start_year == 2024
 
 
-def test_two_new_figure_rows_for_the_same_year_are_refused(editor_client, report_with_figure):
-    url = admin_url(Report, "change", report_with_figure.pk)
-    data = admin_post_data(editor_client.get(url))
-    data.update(
-        {
-            "figures-TOTAL_FORMS": "3",
-            **{f"figures-{i}-year": "2030" for i in (1, 2)},
-            **{f"figures-{i}-value": "14.40" for i in (1, 2)},
-            **{f"figures-{i}-kind": "forecast" for i in (1, 2)},
-            **{f"figures-{i}-source": "Publisher" for i in (1, 2)},
-        }
-    )
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"value": "-1"}, "greater than or equal to 0"),
+        ({"value": "1e400"}, "no more than 14 digits"),
+        ({"year": "1850"}, "greater than or equal to 1990"),
+    ],
+)
+def test_bad_values_in_a_figure_s_own_form_get_a_message(
+    editor_client, report_with_figure, changes, message
+):
+    figure = report_with_figure.figures.get()
+    url = admin_url(MarketFigure, "change", figure.pk)
+    data = {**admin_post_data(editor_client.get(url)), **changes}
     response = editor_client.post(url, data)
     assert response.status_code == 200
-    assert "Another row already gives the whole market a figure for 2030" in (
-        response.content.decode()
-    )
-    assert report_with_figure.figures.count() == 1
+    assert message in response.content.decode()
+    assert MarketFigure.objects.get(pk=figure.pk).value == figure.value
 
 
 def post_new_figure(editor_client, **fields):
@@ -173,15 +182,6 @@ def test_figure_duplicating_a_saved_year_is_refused_in_its_own_form(editor_clien
 def test_figure_with_a_segment_of_another_report_is_refused(editor_client):
     html = post_new_figure(editor_client, report=ReportFactory().pk, segment=SegmentFactory().pk)
     assert "belongs to another report" in html
-
-
-def test_segment_inline_offers_only_this_reports_segments(editor_client):
-    own = SegmentFactory(name="Own segment")
-    SegmentFactory(name="Foreign segment")
-    response = editor_client.get(admin_url(Report, "change", own.report.pk))
-    html = response.content.decode()
-    assert "Own segment" in html
-    assert "Foreign segment" not in html
 
 
 def test_company_acquired_without_acquirer_gets_a_message(editor_client):
@@ -236,16 +236,16 @@ def test_report_change_page_shows_the_implied_cagr_and_checks(editor_client):
     assert "The stated CAGR of 17.50 % for 2024–2030 differs from the 17.36 %" in html
 
 
-def test_saving_a_wrong_figure_warns_the_editor(editor_client):
+def test_saving_a_wrong_figure_on_its_own_page_warns_the_editor(editor_client):
     report = seed_like_report()
-    url = admin_url(Report, "change", report.pk)
-    data = admin_post_data(editor_client.get(url))
-    row = next(k for k, v in data.items() if k.startswith("figures-") and v == "2030")
-    data[row.replace("-year", "-value")] = "40.00"
+    figure = report.figures.get(year=2030)
+    url = admin_url(MarketFigure, "change", figure.pk)
+    data = {**admin_post_data(editor_client.get(url)), "value": "40.00"}
     response = editor_client.post(url, data, follow=True)
     messages = [str(m) for m in response.context["messages"]]
-    assert any("more than the 0.25 allowed" in m for m in messages), messages
-    assert "check-warning" in editor_client.get(url).content.decode()
+    assert any("more than the 0.25 points that different periods" in m for m in messages)
+    desk = editor_client.get(admin_url(Report, "change", report.pk)).content.decode()
+    assert "check-warning" in desk
 
 
 @pytest.mark.django_db
@@ -257,26 +257,24 @@ def test_a_malformed_history_address_is_a_404_not_a_500(editor_client, tail):
 
 
 def test_no_change_page_sends_more_fields_than_one_save_takes(editor_client, settings):
-    """A report with more figures than fit in one save: the page leaves them out and
-    links to their list, and the page as rendered saves."""
+    """A company with more history rows than fit in one save: the page leaves them
+    out and links to their list, and the page as rendered saves."""
     from tests.admin_forms import rendered_form
 
-    report = ReportFactory()
-    for year in range(1995, 2095):
-        MarketFigure.objects.create(report=report, year=year, value=1, kind="estimate",
-                                    source="Test")  # fmt: skip
-    url = admin_url(Report, "change", report.pk)
+    company = CompanyFactory()
+    CompanyEvent.objects.bulk_create(
+        CompanyEvent(company=company, year=1900 + n, kind="other", summary="A step.",
+                     source_url="https://example.com/") for n in range(150)
+    )  # fmt: skip
+    url = admin_url(Company, "change", company.pk)
     page = editor_client.get(url)
     html = page.content.decode()
-    fields = rendered_form(page, "report_form")
+    fields = rendered_form(page, "company_form")
     assert sum(map(len, fields.values())) <= settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
-    assert "The 100 market figures are too many to edit on this page" in html
-    listing = admin_url(MarketFigure, "changelist") + f"?report={report.pk}"
-    assert f'href="{listing}"' in html
-    assert editor_client.get(listing).context["cl"].result_count == 100
-    fields["title"] = "Renamed"
+    assert "The 150 history events are too many to edit on this page" in html
+    fields["name"] = "Renamed"
     assert editor_client.post(url, fields).status_code == 302
-    assert Report.objects.get(pk=report.pk).title == "Renamed"
+    assert Company.objects.get(pk=company.pk).name == "Renamed"
 
 
 def test_a_form_over_the_field_limit_gets_a_plain_page_not_a_bare_400(editor_client, settings):

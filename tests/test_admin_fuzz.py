@@ -23,8 +23,7 @@ from tests.factories import (
 FIELDS = [
     "title", "slug", "summary", "currency", "unit", "base_year", "forecast_start_year",
     "forecast_end_year", "stated_cagr", "status", "published_at_0", "published_at_1",
-    "segments-0-name", "segments-0-slug", "segments-0-position",
-    "figures-0-year", "figures-0-value", "figures-0-kind", "figures-0-source_url",
+    "methodology", "sources",
 ]  # fmt: skip
 
 typed = st.one_of(

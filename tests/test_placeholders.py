@@ -103,7 +103,7 @@ def test_the_api_shows_the_filled_numbers_and_warns_on_writes(report):
     url = f"/api/v1/figures/{figure.pk}/"
     response = api.patch(url, {"value": "40.00"}, format="json", HTTP_IF_MATCH=api.get(url)["ETag"])
     assert response.status_code == 200
-    assert any("more than the 0.25 allowed" in w for w in response.json()["warnings"])
+    assert any("more than the 0.25 points" in w for w in response.json()["warnings"])
     assert "USD 40.00 billion in 2030" in api.get(detail).json()["summary"]
 
 

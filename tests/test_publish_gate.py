@@ -67,10 +67,15 @@ def test_a_draft_may_hold_the_contradiction_and_the_editor_is_told(editor):
     report.refresh_from_db()
     assert report.status == Report.Status.DRAFT
 
-    # Fixing the figure in the same save lets it through.
-    row = next(k for k, v in page.items() if k.startswith("figures-") and v == "9.990")
-    page[row] = "1.50"
-    assert editor.post(url, page).status_code == 302
+    # Fixing the figure on its own page lets the report through.
+    figure = MarketFigure.objects.get(segment=segment)
+    figure_url = reverse("admin:market_marketfigure_change", args=[figure.pk])
+    fixed = {**admin_post_data(editor.get(figure_url)), "value": "1.50"}
+    assert editor.post(figure_url, fixed).status_code == 302
+    assert (
+        editor.post(url, admin_post_data(editor.get(url)) | {"status": "published"}).status_code
+        == 302
+    )
     report.refresh_from_db()
     assert report.status == Report.Status.PUBLISHED
 
@@ -114,15 +119,15 @@ def test_deleting_a_figure_the_published_prose_needs_is_refused(editor, report):
     assert MarketFigure.objects.filter(pk=figure.pk).exists()
 
 
-def test_deleting_a_segment_on_the_report_page_that_the_prose_needs_is_refused(editor):
+def test_deleting_a_segment_that_the_published_prose_needs_is_refused(editor):
+    from tests.admin_forms import rendered_form
+
     report, segment = report_with_total(Report.Status.PUBLISHED)
     MarketFigureFactory(report=report, segment=segment, year=2022, value="1.00")
     Report.objects.filter(pk=report.pk).update(summary="Monogenic: {{ size 2022 monogenic }}.")
-    url = reverse("admin:market_report_change", args=[report.pk])
-    page = admin_post_data(editor.get(url))
-    page["segments-0-DELETE"] = "on"
-    html = editor.post(url, page).content.decode()
-    assert GATE in html and "“{{ size 2022 monogenic }}” cannot be filled" in html
+    url = reverse("admin:market_segment_delete", args=[segment.pk])
+    html = editor.post(url, rendered_form(editor.get(url)), follow=True).content.decode()
+    assert "Not deleted" in html and "“{{ size 2022 monogenic }}” cannot be filled" in html
     assert report.segments.filter(pk=segment.pk).exists()
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from gtmp_site.core.admin_base import ContentAdmin, DatedEventInline
+from gtmp_site.core.admin_base import ContentAdmin, DatedEventAdmin, DatedEventInline
 from market.spreadsheets import SpreadsheetAdminMixin
 from therapies.models import Therapy, TherapyEvent
 from therapies.resources import TherapyResource
@@ -8,6 +8,9 @@ from therapies.resources import TherapyResource
 
 class TherapyEventInline(DatedEventInline):
     model = TherapyEvent
+
+
+admin.site.register(TherapyEvent, DatedEventAdmin)
 
 
 @admin.register(Therapy)

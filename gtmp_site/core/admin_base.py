@@ -598,3 +598,17 @@ class ContentAdmin(ContentFormsMixin, SimpleHistoryAdmin):
         request._messages = default_storage(request)  # as MessageMiddleware makes it
         self.message_user(request, message, messages.ERROR)
         return HttpResponseRedirect(request.get_full_path())
+
+
+class DatedEventAdmin(ContentAdmin):
+    """Dated events in a list of their own, for a subject with more than its page
+    can save at once. A subclass sets ``model``; the list filters by its subject."""
+
+    list_display = ["__str__", "summary", "checked_on"]
+    search_fields = ["summary"]
+
+    def __init__(self, model, admin_site):
+        self.list_filter = [model.SUBJECT, "kind"]
+        self.list_select_related = [model.SUBJECT]
+        self.autocomplete_fields = [model.SUBJECT]
+        super().__init__(model, admin_site)

@@ -20,24 +20,24 @@ MAKE_PUBLISHER = (
 
 
 def set_total_2030(page, site_url, value):
-    """On the report's change page, type ``value`` as the whole market's 2030 figure
-    and save; returns (the value it had, the change page's address)."""
+    """From the report's desk, open the whole market's 2030 figure on its own page,
+    type ``value`` and save; returns (the value it had, the desk's address)."""
     page.goto(site_url + REPORT_ADMIN)
     page.locator("#result_list tbody th a").first.click()
     page.wait_for_selector("input[name=_save]")
-    change_page = page.url
-    prefix = page.evaluate("""() => {
-      for (const year of document.querySelectorAll('input[name^="figures-"][name$="-year"]')) {
-        const prefix = year.name.replace(/-year$/, "");
-        const segment = document.querySelector(`[name="${prefix}-segment"]`);
-        if (year.value === "2030" && segment && !segment.value) return prefix;
-      }
-    }""")
-    field = page.locator(f"input[name='{prefix}-value']")
-    before = field.input_value()
-    field.fill(value)
+    desk = page.url
+    page.locator(".desk-parts").get_by_role("link", name="Market figures", exact=True).click()
+    row = (
+        page.locator("#result_list tbody tr")
+        .filter(has_text="Whole market")
+        .filter(has_text="2030")
+    )
+    row.locator("th a").click()
+    page.wait_for_selector("input[name=_save]")
+    before = page.input_value("#id_value")
+    page.fill("#id_value", value)
     save(page)
-    return before, change_page
+    return before, desk
 
 
 def press(page, name):
