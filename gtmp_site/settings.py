@@ -63,6 +63,8 @@ MIDDLEWARE = [
     # No wait for the database in a request lasts longer than DB_WAIT_SECONDS.
     "gtmp_site.core.http.DatabaseWaitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The admin's pages are sent compressed (public ones are left to the caches).
+    "gtmp_site.core.http.AdminGZipMiddleware",
     # A body larger than the site accepts is refused before anything reads it.
     "gtmp_site.core.http.BodyLimitMiddleware",
     # Above whitenoise, so static files carry the same headers as pages.

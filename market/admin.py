@@ -250,6 +250,14 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         return fieldsets if obj is not None else fieldsets[1:]  # a new report has no rows yet
 
+    @staticmethod
+    def page_copy(obj):
+        """``obj`` with every row its page shows prefetched, loaded once per request
+        for the desk's panels (checks, facts to check, what changed)."""
+        if not hasattr(obj, "_page_copy"):
+            obj._page_copy = Report.objects.for_page().with_segment_companies().get(pk=obj.pk)
+        return obj._page_copy
+
     @admin.display(description="parts")
     def working_copy(self, obj):
         """Each kind of row the report has, with its count and a link to its own list."""
@@ -290,8 +298,7 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
         lines = ["No edition published yet.", "Nothing waiting for review."]
         if latest:
             lines[0] = f"Latest edition: {latest.label}, published {latest.published_at:%-d %B %Y}."
-            working = Report.objects.for_page().with_segment_companies().get(pk=obj.pk)
-            differs = changes.compare(latest.document, snapshot.document(working))
+            differs = changes.compare(latest.document, snapshot.document(self.page_copy(obj)))
             lines.append(
                 "The working copy is the same as the latest edition."
                 if changes.is_empty(differs)
@@ -319,7 +326,7 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
         if obj.pk is None:
             return "Shown once the report is saved."
         days = settings.FACTS_STALE_AFTER_DAYS
-        stale = obj.stale_facts()
+        stale = self.page_copy(obj).stale_facts()
         if not stale:
             return f"Every fact was checked within the last {days} days."
         items = format_html_join(
@@ -341,8 +348,9 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
         """What the forecast engine finds wrong with the saved figures."""
         if obj.pk is None:
             return "Shown once the report is saved."
-        result = obj.forecast()
-        checks = obj.checks()
+        copy = self.page_copy(obj)
+        result = copy.forecast()
+        checks = copy.checks()
         implied = result.implied_cagr
         start, end = result.implied_period or (obj.forecast_start_year, obj.forecast_end_year)
         summary = format_html(

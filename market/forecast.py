@@ -16,6 +16,7 @@ Rules (docs/architecture.md has the longer story):
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
@@ -186,7 +187,17 @@ def build_series(figures, *, base_year, stated_cagr=None, cagr_period=None):
 
 
 def build_forecast(report):
-    """Series, implied CAGR and consistency checks for a ``ReportFigures``."""
+    """Series, implied CAGR and consistency checks for a ``ReportFigures``.
+
+    Pure, and its input and result immutable, so one save that asks for the same
+    report's forecast several times (the form's check, the publish gate, the
+    editor's messages) builds it once. The key is the input's repr, not its value:
+    Decimal("4.00") equals Decimal("4.000"), but the result shows the digits."""
+    return _build_forecast(repr(report), report)
+
+
+@functools.lru_cache(maxsize=32)
+def _build_forecast(key, report):
     stated = report.stated_cagr / 100 if report.stated_cagr is not None else None
     period = (report.forecast_start_year, report.forecast_end_year)
     by_scope = defaultdict(list)
@@ -294,8 +305,8 @@ def _segment_sum_checks(total, segments):
                 Check(
                     ERROR,
                     "segments-exceed-total",
-                    f"In {year} the segment figures add up to {sum(values)}, more than the whole "
-                    f"market's {whole}.",
+                    f"In {year} the segment figures add up to {value_text(sum(values))}, more "
+                    f"than the whole market's {value_text(whole)}.",
                 )
             )
     return checks

@@ -370,11 +370,14 @@ class Report(ContentModel):
     def forecast(self, figures=None):
         """The report's yearly series, implied CAGR and checks (market.forecast.Forecast).
 
-        One query: prefetch ``figures__segment`` to make it none. ``figures``
-        (unsaved ones included) replaces the saved figures.
+        One query, none with ``figures__segment`` prefetched. ``figures`` (unsaved
+        ones included) replaces the saved figures.
         """
+        if figures is None:
+            prefetched = "figures" in getattr(self, "_prefetched_objects_cache", {})
+            figures = self.figures.all() if prefetched else self.figures.select_related("segment")
         figures = sorted(
-            self.figures.all() if figures is None else figures,
+            figures,
             key=lambda f: (f.segment.position if f.segment_id else -1, f.year),
         )
         return forecast.build_forecast(
@@ -386,7 +389,10 @@ class Report(ContentModel):
                 figures=tuple(
                     forecast.Figure(
                         year=f.year,
-                        value=f.value,
+                        # As saved: an unsaved figure is judged with the digits it will have.
+                        value=f.value
+                        if f.value is None
+                        else Decimal(f.value).quantize(forecast.VALUE_QUANTUM),
                         kind=f.kind,
                         source=f.source,
                         segment=f.segment.name if f.segment_id else None,

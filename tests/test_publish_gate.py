@@ -54,9 +54,7 @@ def test_a_draft_may_hold_the_contradiction_and_the_editor_is_told(editor):
     form = new_figure_form(editor, report, segment, "9.99")
     response = editor.post(add_figure_url(), form, follow=True)
     messages = [str(m) for m in response.context["messages"]]
-    assert any("add up to 9.990, more than the whole market's 4.00" in m for m in messages), (
-        messages
-    )
+    assert any("add up to 9.99, more than the whole market's 4.00" in m for m in messages), messages
 
     # Publishing it from the report page is refused, with the list of errors.
     url = reverse("admin:market_report_change", args=[report.pk])
@@ -404,7 +402,7 @@ def test_publishing_a_submission_a_colleague_has_since_made_contradict_is_refuse
     client.force_login(publisher)
     response = client.post(url, rendered_forms(client.get(url), "publish"), follow=True)
     assert "An edition cannot be published with contradicting numbers" in response.content.decode()
-    assert "add up to 9.990" in response.content.decode()
+    assert "add up to 9.99" in response.content.decode()
     assert not report.editions.exists()
     assert report.submissions.get().state == "pending"
 

