@@ -14,7 +14,10 @@ three interleaved rounds measure every case; each case's req/s is divided by
 the static file's (the ceiling) and the trivial view's of the same round, and
 the median ratio is checked against its target, and worker memory from the end
 of the warm-up to the end of the run. Then the report page and the
-API list are measured again with 1,000 companies listed.
+API list are measured again with 1,000 companies listed. Last, the admin: the
+report grown ten times (tests/factories.py grow_tenfold), each page an editor uses
+on it (answer time, HTML size, inputs), a figure's save, and the desk and the
+figures list loaded in Chromium.
 
     make bench                 # about two and a half minutes
     BENCH_SECONDS=1 make bench # quicker, noisier
@@ -250,6 +253,99 @@ def fresh_rows(folder, settings, site, front):
     }
 
 
+ADMIN_GROW = f"""
+from market.models import Report
+from tests.factories import grow_tenfold
+report = Report.objects.get(slug="{REPORT.strip("/").split("/")[-1]}")
+grow_tenfold(report)
+print(report.pk)
+"""
+ADMIN_READS = 5
+ADMIN_PAGE_TARGET_MS = 300  # server answer of each page ([editor-desk])
+ADMIN_SAVE_TARGET_MS = 1000
+ADMIN_BROWSER_TARGET_MS = 1000  # Chromium: request to the load event
+ADMIN_MAX_INPUTS = 200
+ADMIN_MAX_KB = 150
+ROW_LINK = re.compile(r'href="(/admin/[a-z_]+/[a-z_]+/\d+/change/)')
+
+
+def admin_rows(folder, settings, site):
+    """The editor's pages on a report ten times the loaded one: the desk, each
+    part's list and one row's page of each; median answer, size and inputs of
+    each; one figure's save; the desk and the figures list loaded in Chromium."""
+    shell = manage(folder, "shell", "-c", ADMIN_GROW, **settings)
+    report_pk = shell.strip().splitlines()[-1]
+    admin = AdminSession(site, *EDITOR)
+    desk = f"/admin/market/report/{report_pk}/change/"
+    html = admin.get(desk)
+    pages = {"desk": desk}
+    for path in re.findall(r'href="([^"]+\?report=\d+)">([^<]+)</a></th>', html):
+        name = path[1].lower()
+        pages[f"{name}: list"] = path[0]
+        row = ROW_LINK.search(admin.get(path[0]))
+        pages[f"{name}: one row"] = row.group(1)
+    rows = {}
+    for name, path in pages.items():
+        times = []
+        for _ in range(ADMIN_READS):
+            started = time.perf_counter()
+            page = admin.get(path)
+            times.append((time.perf_counter() - started) * 1000)
+        rows[name] = {"path": path, "median_ms": statistics.median(times),
+                      "kb": len(page.encode()) / 1000,
+                      "inputs": len(re.findall(r"<(?:input|select|textarea)\b", page))}  # fmt: skip
+    figure = next(p for n, p in pages.items() if n == "market figures: one row")
+    fields = form_fields(admin.get(figure), "auto")
+    fields = [(n, "0.020" if n == "value" else v) for n, v in fields]
+    started = time.perf_counter()
+    status, _ = admin.post(figure, fields)
+    save_ms = (time.perf_counter() - started) * 1000
+    if status != 302:
+        raise RuntimeError(f"the figure's save answered {status}")
+    return rows, save_ms, browser_ms(site, [desk, pages["market figures: list"]])
+
+
+def browser_ms(site, paths):
+    """{path: ms from the request to the load event} in Debian's Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+        page = browser.new_page()
+        page.goto(site + "/admin/login/")
+        page.fill("#id_username", EDITOR[0])
+        page.fill("#id_password", EDITOR[1])
+        with page.expect_navigation():
+            page.click("input[type=submit]")
+        found = {}
+        for path in paths:
+            page.goto(site + path)
+            found[path] = page.evaluate(
+                "() => { const n = performance.getEntriesByType('navigation')[0];"
+                " return n.loadEventEnd - n.startTime; }"
+            )
+        browser.close()
+    return found
+
+
+def admin_failures(rows, save_ms, loads):
+    failures = [
+        f"admin {name}: {row[key]:.0f} {unit} > {limit}"
+        for name, row in rows.items()
+        for key, unit, limit in [("median_ms", "ms", ADMIN_PAGE_TARGET_MS),
+                                 ("kb", "KB", ADMIN_MAX_KB), ("inputs", "inputs", ADMIN_MAX_INPUTS)]
+        if row[key] > limit
+    ]  # fmt: skip
+    if save_ms > ADMIN_SAVE_TARGET_MS:
+        failures.append(f"admin figure save: {save_ms:.0f} ms > {ADMIN_SAVE_TARGET_MS}")
+    failures += [
+        f"admin in Chromium, {path}: {ms:.0f} ms > {ADMIN_BROWSER_TARGET_MS}"
+        for path, ms in loads.items()
+        if ms > ADMIN_BROWSER_TARGET_MS
+    ]
+    return failures
+
+
 def import_seconds(folder, settings, site):
     """Seconds the admin takes to preview and to confirm an import of
     IMPORT_MAX_ROWS new figures (a CSV, as the browser uploads it)."""
@@ -410,6 +506,7 @@ def main():
         editor.close()
         memory_before, memory_after = memory["before"], worker_rss_mb(server.pid)
         fresh = fresh_rows(folder, settings, site, front)
+        admin, save_ms, loads = admin_rows(folder, settings, site)
         imported = import_seconds(folder, settings, site)  # last: it adds 1,000 figures
     grown = {name: grown[name] for name in GROWN}
     failures = check(rows, grown)
@@ -424,6 +521,7 @@ def main():
         for step, key in [("preview", "preview_s"), ("confirmation", "confirm_s")]
         if imported[key] > IMPORT_TARGET_S
     ]
+    failures += admin_failures(admin, save_ms, loads)
     drift = max(abs(a - b) / b for a, b in zip(memory_after, memory_before, strict=True))
     if drift > MEMORY_DRIFT:
         failures.append(f"worker memory moved {drift:.0%} over the run")
@@ -438,6 +536,15 @@ def main():
               f"fresh on the first read {row['fresh_on_first_read']}/{row['edits']}")  # fmt: skip
     print(f"\nadmin import of {imported['rows']:,} new figures (CSV): preview "
           f"{imported['preview_s']:.1f} s, confirmation {imported['confirm_s']:.1f} s")  # fmt: skip
+    print("\nadmin, report ten times the loaded one (median of "
+          f"{ADMIN_READS} reads; targets {ADMIN_PAGE_TARGET_MS} ms, {ADMIN_MAX_KB} KB, "
+          f"{ADMIN_MAX_INPUTS} inputs)")  # fmt: skip
+    for name, row in admin.items():
+        print(
+            f"{name:<34} {row['median_ms']:6.1f} ms {row['kb']:6.1f} KB {row['inputs']:4d} inputs"
+        )
+    print(f"figure save {save_ms:.0f} ms (target {ADMIN_SAVE_TARGET_MS}); in Chromium: "
+          + ", ".join(f"{path} {ms:.0f} ms" for path, ms in loads.items()))  # fmt: skip
     load_after = os.getloadavg()
     print(f"\nworker memory MB: {memory_before} -> {memory_after}; load average "
           f"{load_before[0]:.2f} -> {load_after[0]:.2f}; "
@@ -452,6 +559,7 @@ def main():
         "with_1000_companies": grown,
         "edit_to_fresh": fresh,
         "import": imported,
+        "admin": {"pages": admin, "figure_save_ms": save_ms, "chromium_load_ms": loads},
         "failures": failures,
     }
     path = out / time.strftime("%Y%m%d-%H%M%S.json")

@@ -9,7 +9,15 @@ from gtmp_site.core.fields import HttpsURLField, ProseField
 from gtmp_site.core.models import ContentModel, DatedEvent
 from gtmp_site.core.querysets import PublishedQuerySet
 from market import placeholders
-from market.models import MAX_YEAR, MIN_YEAR, OfReportQuerySet, Report, Segment
+from market.models import (
+    EDITION_NOTE,
+    MAX_YEAR,
+    MIN_YEAR,
+    OfReportQuerySet,
+    Report,
+    Segment,
+    report_hidden_because,
+)
 
 FOUNDED_MIN_YEAR = 1800
 
@@ -128,6 +136,13 @@ class Company(ContentModel):
     def get_absolute_url(self):
         return reverse("companies:detail", kwargs={"slug": self.slug})
 
+    def hidden_because(self):
+        return (
+            "No public report names it, so its page, the directory and the API leave it "
+            "out. Choose its segments below (in a published report), or list it among a "
+            "published report's top companies."
+        )
+
     def clean(self):
         errors = {}
         if self.status in self.STATUSES_WITH_SUCCESSOR and not self.successor:
@@ -182,6 +197,9 @@ class Company(ContentModel):
 
 class ReportCompany(ContentModel):
     """A company's rank in a report's list of top companies."""
+
+    public_note = EDITION_NOTE
+    hidden_because = report_hidden_because
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="top_companies")
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="listings")

@@ -6,7 +6,7 @@ from gtmp_site.core.models import ContentModel
 from gtmp_site.core.prose import plain_text, render_markdown
 from gtmp_site.core.querysets import PublishedQuerySet
 from market import placeholders
-from market.models import Report
+from market.models import EDITION_NOTE, Report
 
 
 class QuestionQuerySet(PublishedQuerySet):
@@ -51,6 +51,17 @@ class Question(ContentModel):
 
     def __str__(self):
         return self.question
+
+    @property
+    def public_note(self):
+        if self.report_id is None:
+            return "Public now, on the FAQ page: a change here shows once it is saved."
+        return EDITION_NOTE
+
+    def hidden_because(self):
+        if not self.is_published:
+            return "It is unpublished: tick “published” to show it."
+        return f"Its report “{self.report}” is not public yet; publish the report first."
 
     @property
     def answer_html(self):

@@ -184,6 +184,17 @@ class ReportQuerySet(PublishedQuerySet):
         return self.prefetch_related("segments__companies__events")
 
 
+# What the change form of a report, or of a row its edition holds, says when public.
+EDITION_NOTE = (
+    "Public now. Readers see the report's latest edition: a change here shows once the "
+    "next edition is published."
+)
+
+
+def report_hidden_because(row):
+    return f"Its report “{row.report}” is not public yet; publish the report first."
+
+
 class Report(ContentModel):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -192,6 +203,8 @@ class Report(ContentModel):
     class Unit(models.TextChoices):
         MILLION = "million", "million"
         BILLION = "billion", "billion"
+
+    public_note = EDITION_NOTE
 
     title = models.CharField(max_length=200, help_text="The report's full title.")
     slug = models.SlugField(
@@ -304,6 +317,14 @@ class Report(ContentModel):
 
     def get_preview_url(self):
         return reverse("market:preview", kwargs={"slug": self.slug})
+
+    def hidden_because(self):
+        """Why readers cannot see the report, and what would let them."""
+        if self.status == self.Status.DRAFT:
+            return "It is a draft: set its status to Published, then publish an edition."
+        if self.published_at and self.published_at > timezone.now():
+            return f"It goes public on {timezone.localtime(self.published_at):%-d %B %Y, %H:%M}."
+        return "It has no publication date yet."
 
     @property
     def is_public(self):
@@ -488,6 +509,9 @@ class OfReportQuerySet(PublishedQuerySet):
 class Segment(ContentModel):
     """An application area of a report, such as Cancer or Monogenic."""
 
+    public_note = EDITION_NOTE
+    hidden_because = report_hidden_because
+
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="segments")
     name = models.CharField(max_length=100, help_text="The segment's name, e.g. Cancer.")
     slug = models.SlugField(max_length=100, help_text="Unique within the report.")
@@ -531,6 +555,9 @@ class Segment(ContentModel):
 
 class MarketFigure(CheckedFact, ContentModel):
     """One market size in one year: for the whole market, or for one segment."""
+
+    public_note = EDITION_NOTE
+    hidden_because = report_hidden_because
 
     class Kind(models.TextChoices):
         ACTUAL = "actual", "Actual"

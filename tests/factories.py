@@ -11,7 +11,7 @@ from companies.models import Company, ReportCompany
 from faq.models import Question
 from gtmp_site.core.editors import ensure_editors_group
 from market import editions, snapshot
-from market.models import MarketFigure, Region, Report, ReportSection, Segment
+from market.models import MarketEstimate, MarketFigure, Region, Report, ReportSection, Segment
 from therapies.models import Therapy
 
 
@@ -164,3 +164,32 @@ def publish_changed():
             publish(report)
             done.append(report)
     return done
+
+
+def grow_tenfold(report):
+    """The loaded report grown to 50 segments, 500 figures, 200 estimates and 100
+    listings: the fixture of [editor-desk] (tests/test_admin_desk.py, make bench)."""
+    first = report.segments.count()
+    segments = Segment.objects.bulk_create(
+        Segment(report=report, name=f"Segment {n}", slug=f"segment-{n}", position=n)
+        for n in range(first, 50)
+    )
+    MarketFigure.objects.bulk_create(
+        MarketFigure(report=report, segment=segment, year=year, value=Decimal("0.010"),
+                     kind="estimate", source="Test publisher")
+        for segment in segments for year in range(2019, 2031)
+    )  # fmt: skip
+    MarketEstimate.objects.bulk_create(
+        MarketEstimate(report=report, publisher=f"Publisher {n}", scope="Gene therapy",
+                       geography="us", breadth="same", position=n,
+                       source_url="https://example.com/estimate")
+        for n in range(report.estimates.count(), 200)
+    )  # fmt: skip
+    taken = report.top_companies.count()
+    ReportCompany.objects.bulk_create(
+        ReportCompany(report=report, company=CompanyFactory(), position=n)
+        for n in range(taken + 1, 101)
+    )
+    assert (report.segments.count(), report.estimates.count()) == (50, 200)
+    assert report.figures.count() >= 500 and report.top_companies.count() == 100
+    return report

@@ -10,11 +10,10 @@ from decimal import Decimal
 import pytest
 from django.contrib import admin
 
-from companies.models import ReportCompany
 from market import forecast
-from market.models import MarketEstimate, MarketFigure, Report, Segment
+from market.models import MarketFigure, Region, Report
 from tests.admin_forms import admin_post_data, admin_url
-from tests.factories import CompanyFactory
+from tests.factories import CompanyFactory, grow_tenfold
 
 pytestmark = pytest.mark.django_db
 
@@ -33,35 +32,6 @@ SAVE_QUERIES = 45
 INPUT = re.compile(r"<(input|select|textarea)\b")
 
 
-def ten_times(report):
-    """The loaded report grown to 50 segments, 500 figures, 200 estimates and 100
-    listings (the fixture of [editor-desk])."""
-    first = report.segments.count()
-    segments = Segment.objects.bulk_create(
-        Segment(report=report, name=f"Segment {n}", slug=f"segment-{n}", position=n)
-        for n in range(first, 50)
-    )
-    MarketFigure.objects.bulk_create(
-        MarketFigure(report=report, segment=segment, year=year, value=Decimal("0.010"),
-                     kind="estimate", source="Test publisher")
-        for segment in segments for year in range(2019, 2031)
-    )  # fmt: skip
-    MarketEstimate.objects.bulk_create(
-        MarketEstimate(report=report, publisher=f"Publisher {n}", scope="Gene therapy",
-                       geography="us", breadth="same", position=n,
-                       source_url="https://example.com/estimate")
-        for n in range(report.estimates.count(), 200)
-    )  # fmt: skip
-    taken = report.top_companies.count()
-    ReportCompany.objects.bulk_create(
-        ReportCompany(report=report, company=CompanyFactory(), position=n)
-        for n in range(taken + 1, 101)
-    )
-    assert (report.segments.count(), report.estimates.count()) == (50, 200)
-    assert report.figures.count() >= 500 and report.top_companies.count() == 100
-    return report
-
-
 def editor_pages(report):
     """The desk, each part's list, and the page of one row of each part."""
     model_admin = admin.site.get_model_admin(Report)
@@ -77,7 +47,7 @@ def test_every_page_an_editor_uses_stays_small_and_its_queries_fixed(
     editor, report, size, django_assert_max_num_queries
 ):
     if size == "ten times":
-        ten_times(report)
+        grow_tenfold(report)
     for url, queries in editor_pages(report):
         with django_assert_max_num_queries(queries, info=url):
             response = editor.get(url)
@@ -90,7 +60,7 @@ def test_every_page_an_editor_uses_stays_small_and_its_queries_fixed(
 def test_saving_a_figure_builds_the_forecast_once_in_few_queries(
     editor, report, django_assert_max_num_queries
 ):
-    ten_times(report)
+    grow_tenfold(report)
     figure = report.figures.get(year=2030, segment=None)
     url = admin_url(MarketFigure, "change", figure.pk)
     data = {**admin_post_data(editor.get(url)), "value": "14.50"}
@@ -105,3 +75,27 @@ def test_saving_a_figure_builds_the_forecast_once_in_few_queries(
 def test_admin_pages_are_sent_compressed(editor, report):
     response = editor.get(admin_url(Report, "change", report.pk), HTTP_ACCEPT_ENCODING="gzip")
     assert response["Content-Encoding"] == "gzip"
+
+
+def test_every_change_form_of_public_content_says_whether_it_is_public_and_why_not(editor, report):
+    from gtmp_site.core.admin_base import ContentAdmin
+
+    said = 0
+    for model, model_admin in admin.site._registry.items():
+        if not isinstance(model_admin, ContentAdmin) or model is Region:
+            continue
+        obj = model._default_manager.first()
+        html = editor.get(admin_url(model, "change", obj.pk)).content.decode()
+        assert 'class="visibility visibility-public"' in html, model
+        said += 1
+    assert said >= 10
+    # A new company no report names, and a draft report, say why and what to do.
+    company = CompanyFactory()
+    html = editor.get(admin_url(company, "change", company.pk)).content.decode()
+    assert "Not public. No public report names it" in html
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.DRAFT)
+    html = editor.get(admin_url(Report, "change", report.pk)).content.decode()
+    assert "Not public. It is a draft" in html
+    figure = report.figures.first()
+    html = editor.get(admin_url(figure, "change", figure.pk)).content.decode()
+    assert f"Not public. Its report “{report}” is not public yet" in html

@@ -102,6 +102,9 @@ class Therapy(CheckedFact, ContentModel):
     def __str__(self):
         return self.brand_name
 
+    def hidden_because(self):
+        return f"Its segment's report “{self.segment.report}” is not public yet."
+
     def get_absolute_url(self):
         return f"{reverse('therapies:list')}#{self.slug}"
 

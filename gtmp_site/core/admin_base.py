@@ -287,6 +287,32 @@ class DatedEventInline(VersionedInlineMixin, admin.TabularInline):
     fields = ["year", "month", "day", "kind", "summary", "source_url", "checked_on"]
 
 
+PUBLIC_NOW = "Public now: a change here shows on the site once it is saved."
+
+
+def visibility(obj):
+    """(public, sentence) for ``obj``'s change form: whether readers can see it now,
+    and if not, why and what would make it public (its model's ``hidden_because()``).
+    A model with no ``published()`` of its own is shown with its parent (an estimate
+    with its report, an event with its company); ``None`` for content of neither
+    kind. A model whose public pages show a snapshot says so in ``public_note``."""
+    model = type(obj)
+    if not hasattr(model.objects, "published"):
+        parent = next(
+            (getattr(obj, f.name) for f in model._meta.fields
+             if f.many_to_one and hasattr(f.related_model.objects, "published")
+             and getattr(obj, f.attname) is not None),
+            None,
+        )  # fmt: skip
+        if parent is None:
+            return None
+        public, sentence = visibility(parent)
+        return public, f"Shown with its {parent._meta.verbose_name} “{parent}”. {sentence}"
+    if model.objects.published().filter(pk=obj.pk).exists():
+        return True, getattr(obj, "public_note", PUBLIC_NOW)
+    return False, f"Not public. {obj.hidden_because()}"
+
+
 class HistoryDiffs(HistoricalRecordContextHelper):
     """Complete differences, never shortened: for prose both versions in full, with the
     words removed struck in the old one and the words added marked in the new one;
@@ -382,6 +408,8 @@ class ContentAdmin(ContentFormsMixin, SimpleHistoryAdmin):
 
     def render_change_form(self, request, context, *args, **kwargs):
         context["max_fields"] = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS  # static/js/form_limit.js
+        obj = kwargs.get("obj")
+        context["visibility"] = visibility(obj) if obj is not None and obj.pk else None
         return super().render_change_form(request, context, *args, **kwargs)
 
     # Fields a page sends besides its forms' own: CSRF token, save buttons, spares.
