@@ -167,8 +167,9 @@ def publish_changed():
 
 
 def grow_tenfold(report):
-    """The loaded report grown to 50 segments, 500 figures, 200 estimates and 100
-    listings: the fixture of [editor-desk] (tests/test_admin_desk.py, make bench)."""
+    """The loaded report grown to at least 50 segments, 500 figures, 200 estimates
+    and 100 listings: the fixture of [editor-desk] (tests/test_admin_desk.py, make
+    bench)."""
     first = report.segments.count()
     segments = Segment.objects.bulk_create(
         Segment(report=report, name=f"Segment {n}", slug=f"segment-{n}", position=n)
@@ -190,6 +191,6 @@ def grow_tenfold(report):
         ReportCompany(report=report, company=CompanyFactory(), position=n)
         for n in range(taken + 1, 101)
     )
-    assert (report.segments.count(), report.estimates.count()) == (50, 200)
-    assert report.figures.count() >= 500 and report.top_companies.count() == 100
+    assert report.segments.count() >= 50 and report.estimates.count() >= 200
+    assert report.figures.count() >= 500 and report.top_companies.count() >= 100
     return report

@@ -99,3 +99,44 @@ def test_every_change_form_of_public_content_says_whether_it_is_public_and_why_n
     figure = report.figures.first()
     html = editor.get(admin_url(figure, "change", figure.pk)).content.decode()
     assert f"Not public. Its report “{report}” is not public yet" in html
+
+
+def test_reverting_a_company_restores_its_segments_or_says_there_is_nothing_to_restore(
+    editor, report
+):
+    from companies.models import Company
+
+    company = Company.objects.get(slug="bluebird-bio")
+    loaded = company.history.latest("history_date")  # as loaded, with its segments
+    before = set(company.segments.values_list("pk", flat=True))
+    url = admin_url(Company, "change", company.pk)
+    form = admin_post_data(editor.get(url))
+    form["segments"] = [str(s.pk) for s in report.segments.all()]  # every segment
+    assert editor.post(url, form).status_code == 302
+    assert set(company.segments.values_list("pk", flat=True)) != before
+
+    revert = admin_url(Company, "simple_history", company.pk, loaded.history_id)
+    page = editor.get(revert)
+    assert "its history events stay as they are now" in page.content.decode()
+    response = editor.post(revert, admin_post_data(page), follow=True)
+    assert set(company.segments.values_list("pk", flat=True)) == before
+    assert response.status_code == 200
+
+    # Restoring the version it now has would change nothing: refused, saying so.
+    current = company.history.latest("history_date")
+    same = admin_url(Company, "simple_history", company.pk, current.history_id)
+    response = editor.post(same, admin_post_data(editor.get(same)))
+    assert "Nothing to restore" in response.content.decode()
+
+
+def test_history_names_its_authors_and_lists_no_empty_rows(editor, report):
+    from companies.models import Company
+
+    company = Company.objects.get(slug="bluebird-bio")
+    url = admin_url(Company, "change", company.pk)
+    editor.post(url, admin_post_data(editor.get(url)))  # saved unchanged: no new row
+    html = editor.get(admin_url(Company, "history", company.pk)).content.decode()
+    assert "None" not in re.sub(r"<[^>]+>", " ", html.split('id="change-history"')[1])
+    assert "Loaded from the starting content" in html
+    rows = html.split('id="change-history"')[1].split("</table>")[0].split("<tr>")[2:]
+    assert rows and all("<li>" in row for row in rows if "<td>Changed" in row)

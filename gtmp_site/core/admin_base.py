@@ -50,7 +50,7 @@ from gtmp_site.core.fields import (
     normalize_prose,
 )
 from gtmp_site.core.gate import PublishRefused
-from gtmp_site.core.models import OpenEditor
+from gtmp_site.core.models import LOADED, OpenEditor
 from gtmp_site.core.versioning import StaleObjectError
 
 OPENED, REVIEWED = "opened_version", "reviewed_version"
@@ -61,6 +61,9 @@ NO_VERSION_MESSAGE = (
 )
 
 
+SAME_VERSION_MESSAGE = "Nothing to restore: this version holds the same values as the current one."
+
+
 def saved_by(record):
     """'alice (14:05 on 25 Nov 2026)': who made a history record, and when."""
     if record is None:
@@ -68,7 +71,7 @@ def saved_by(record):
     if record.history_user:
         who = record.history_user.get_username()
     else:
-        who = "the content loader" if record.history_change_reason else "another editor"
+        who = "the starting content" if record.history_change_reason == LOADED else "another editor"
     return f"{who} ({timezone.localtime(record.history_date):%H:%M on %d %b %Y})"
 
 
@@ -103,6 +106,14 @@ class VersionedAdminForm(forms.ModelForm):
         if self.instance.pk is not None:
             current = self._current_row()
             self.fields[OPENED].initial = current.version if current else None
+        if self._reverting:
+            # The instance of a past version reads its many-to-many links as they are
+            # now; the form shows (and a revert restores) those of the version.
+            record = getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME)
+            kept = {f.name for f in getattr(record, "_history_m2m_fields", ())}
+            for field in self._model_fields():
+                if field.many_to_many and field.name in kept:
+                    self.initial[field.name] = self._base_value(record, field)
 
     @property
     def _reverting(self):
@@ -138,10 +149,19 @@ class VersionedAdminForm(forms.ModelForm):
         opened = cleaned.get(OPENED)
         if self.add_prefix(OPENED) not in self.data or opened is None:
             raise ValidationError(NO_VERSION_MESSAGE, code="no-version")
+        if self._reverting and not self._differs_from(current, cleaned):
+            raise ValidationError(SAME_VERSION_MESSAGE, code="same-version")
         self._save_onto = current.version
         if opened != current.version:
             self._merge(opened, current, cleaned)
         return cleaned
+
+    def _differs_from(self, current, cleaned):
+        return any(
+            _comparable(f, cleaned[f.name]) != _comparable(f, self._value(current, f))
+            for f in self._model_fields()
+            if f.name in cleaned
+        )
 
     def _merge(self, opened, current, cleaned):
         """Apply this editor's changes onto ``current``; refuse fields both changed."""
@@ -354,6 +374,7 @@ class ContentAdmin(ContentFormsMixin, SimpleHistoryAdmin):
 
     change_form_template = "admin/content_change_form.html"
     object_history_template = "admin/content_object_history.html"
+    object_history_list_template = "admin/content_object_history_list.html"
     # An editor whose page has not reported for this long has left it.
     EDITING_TIMEOUT = timedelta(seconds=30)
 
@@ -552,6 +573,14 @@ class ContentAdmin(ContentFormsMixin, SimpleHistoryAdmin):
                 return HttpResponseRedirect(
                     reverse(f"admin:{opts.app_label}_{opts.model_name}_recover")
                 )
+        if request.method == "GET" and self.inlines:
+            rows = ", ".join(str(i.model._meta.verbose_name_plural) for i in self.inlines)
+            self.message_user(
+                request,
+                f"Restoring brings back the {self.model._meta.verbose_name}'s own fields and "
+                f"links; its {rows} stay as they are now: edit those on its page.",
+                messages.INFO,
+            )
         return self._as_one_write(
             super().history_form_view, request, object_id, version_id, extra_context
         )

@@ -92,6 +92,10 @@ class CheckedFact(models.Model):
         abstract = True
 
 
+# The change reason of every history row the content loader writes.
+LOADED = "Loaded from the starting content"
+
+
 class DatedEvent(CheckedFact, ContentModel):
     """A dated step in the history of something (a company, a product), with its
     source. The date is as precise as the source is: a year, a month or a day.

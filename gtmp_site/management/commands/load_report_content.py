@@ -19,6 +19,7 @@ from companies.models import Company, CompanyEvent, ReportCompany
 from faq.models import Question
 from gtmp_site.core import gate
 from gtmp_site.core.cache import changes_batched
+from gtmp_site.core.models import LOADED
 from market import editions
 from market.models import (
     Country,
@@ -34,7 +35,6 @@ from therapies.models import Therapy, TherapyEvent
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"  # gtmp_site/content
 # The first history version of every loaded row says where it came from; no user made it.
-LOADED = "Loaded from the starting content"
 
 
 def _text(value):
