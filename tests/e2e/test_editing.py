@@ -202,3 +202,29 @@ def test_a_page_grown_past_the_field_limit_is_not_sent_and_keeps_the_input(edito
     assert "more than the 1000 one save takes" in alert.inner_text()
     assert alice.url == url and alice.input_value("#id_title") == "Typed, and kept"
     assert alice.console_errors == []
+
+
+def test_input_typed_and_not_saved_is_offered_back_after_the_tab_closes(editors, site_url):
+    """What an editor typed survives a closed tab (kept in this browser only), is
+    offered back saying when it was typed, and is forgotten once saved."""
+    alice, _ = editors
+    url = open_change_page(alice, site_url, "/admin/companies/company/", "Spark Therapeutics")
+    alice.fill("#id_headquarters", "Typed, then the tab closed")
+    alice.fill("#id_profile", "A profile typed and never saved.")
+    context = alice.context
+    alice.close()  # the tab closes without saving
+
+    tab = context.new_page()
+    tab.goto(url)
+    note = tab.locator("#kept-input")
+    note.wait_for(state="visible")
+    assert "2 fields you typed here on" in note.inner_text()
+    assert tab.input_value("#id_headquarters") != "Typed, then the tab closed"
+    tab.get_by_role("button", name="Restore what you typed").click()
+    assert tab.input_value("#id_headquarters") == "Typed, then the tab closed"
+    assert tab.input_value("#id_profile") == "A profile typed and never saved."
+    save(tab)
+    assert any("was changed successfully" in m for m in messages(tab)), messages(tab)
+    tab.goto(url)
+    assert tab.locator("#kept-input").is_hidden()
+    assert tab.input_value("#id_headquarters") == "Typed, then the tab closed"
