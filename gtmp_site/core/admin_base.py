@@ -13,11 +13,8 @@ with both values; saving again keeps what the form then holds.
 refuses an admin of a versioned model that does not use them.
 """
 
-import difflib
 from datetime import timedelta
 
-from csp.constants import UNSAFE_INLINE
-from csp.decorators import csp_update
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -25,23 +22,17 @@ from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages.storage import default_storage
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect, JsonResponse
-from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.decorators import method_decorator
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
-from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import SIMPLE_HISTORY_REVERSE_ATTR_NAME
-from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_m2m_reverse_field_name
 
-from gtmp_site.core import gate
+from gtmp_site.core import gate, merge
 from gtmp_site.core.fields import (
     FiniteDecimalField,
     SafeModelChoiceField,
@@ -50,6 +41,7 @@ from gtmp_site.core.fields import (
     normalize_prose,
 )
 from gtmp_site.core.gate import PublishRefused
+from gtmp_site.core.history import HistoryAdminMixin
 from gtmp_site.core.models import LOADED, OpenEditor
 from gtmp_site.core.versioning import StaleObjectError
 
@@ -164,42 +156,41 @@ class VersionedAdminForm(forms.ModelForm):
         )
 
     def _merge(self, opened, current, cleaned):
-        """Apply this editor's changes onto ``current``; refuse fields both changed."""
+        """Apply this editor's changes onto ``current``; refuse fields both changed
+        (gtmp_site/core/merge.py decides which)."""
         history = type(current).history.filter(**{current._meta.pk.attname: current.pk})
         base = history.filter(version=opened).order_by("-history_date", "-history_id").first()
         latest = history.order_by("-history_date", "-history_id").first()
         fields = [f for f in self._model_fields() if f.name in cleaned]
-        now = {f: _comparable(f, self._value(current, f)) for f in fields}
-        mine_now = {f: _comparable(f, cleaned[f.name]) for f in fields}
-        if base is None:  # the version opened is unknown: anything different is a conflict
-            mine = theirs = {f for f in fields if mine_now[f] != now[f]}
-        else:
-            then = {f: _comparable(f, self._base_value(base, f)) for f in fields}
-            mine = {f for f in fields if mine_now[f] != then[f]}
-            theirs = {f for f in fields if now[f] != then[f]}
-        conflicts = [f for f in fields if f in mine and f in theirs and mine_now[f] != now[f]]
+        result = merge.three_way(
+            None
+            if base is None
+            else {f: _comparable(f, self._base_value(base, f)) for f in fields},
+            {f: _comparable(f, self._value(current, f)) for f in fields},
+            {f: _comparable(f, cleaned[f.name]) for f in fields},
+        )
 
         def names(group):
             return ", ".join(str(f.verbose_name) for f in fields if f in group)
 
         who = saved_by(latest)
-        if conflicts and cleaned.get(REVIEWED) != current.version:
+        if result.conflicts and cleaned.get(REVIEWED) != current.version:
             self.data = self.data.copy()
             self.data[self.add_prefix(REVIEWED)] = str(current.version)
-            for field in conflicts:
+            for field in result.conflicts:
                 self.add_error(field.name, self._conflict_error(field, current, who))
             raise ValidationError(
                 f"Not saved: {who} saved this {self.instance._meta.verbose_name} after you "
-                f"opened it, and changed {names(conflicts)} as you did. Both values "
+                f"opened it, and changed {names(result.conflicts)} as you did. Both values "
                 "are shown at each field; your input is still in the form. Save again to keep "
                 "what the form holds.",
                 code="conflict",
             )
-        for field in theirs - mine:
+        for field in result.kept:
             cleaned[field.name] = self._value(current, field, as_objects=True)
-        if theirs and mine:  # worth a word only where this editor's changes were merged
-            kept = f"their change to {names(theirs - mine)} is kept" if theirs - mine else ""
-            applied = f"your change to {names(mine)} is applied"
+        if result.theirs and result.applied:  # worth a word where changes were merged
+            kept = f"their change to {names(result.kept)} is kept" if result.kept else ""
+            applied = f"your change to {names(result.applied)} is applied"
             self.merge_note = (
                 f"{capfirst(self.instance._meta.verbose_name)} “{current}” was also saved by "
                 f"{who} after you opened it: " + "; ".join(p for p in (kept, applied) if p) + "."
@@ -333,38 +324,7 @@ def visibility(obj):
     return False, f"Not public. {obj.hidden_because()}"
 
 
-class HistoryDiffs(HistoricalRecordContextHelper):
-    """Complete differences, never shortened: for prose both versions in full, with the
-    words removed struck in the old one and the words added marked in the new one;
-    old → new for everything else."""
-
-    def stringify_delta_change_values(self, change, old, new):
-        old, new = (", ".join(map(str, v)) if isinstance(v, list) else v for v in (old, new))
-        if isinstance(old, str) and isinstance(new, str) and max(len(old), len(new)) > 60:
-            return word_diff(old, new)
-        return tuple(format_html("{}", "(empty)" if v in (None, "") else v) for v in (old, new))
-
-
-def word_diff(old, new):
-    """(old, new) as HTML: words only in ``old`` in <del>, words only in ``new`` in <ins>."""
-    a, b = old.split(), new.split()
-    before, after = [], []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        removed, added = " ".join(a[i1:i2]), " ".join(b[j1:j2])
-        if op == "equal":
-            before.append(format_html("{}", removed))
-            after.append(format_html("{}", added))
-            continue
-        if removed:
-            before.append(format_html("<del>{}</del>", removed))
-        if added:
-            after.append(format_html("<ins>{}</ins>", added))
-    wrap = '<span class="word-diff">{}</span>'
-    return (format_html(wrap, mark_safe(" ".join(before))),  # parts escaped above
-            format_html(wrap, mark_safe(" ".join(after))))  # fmt: skip
-
-
-class ContentAdmin(ContentFormsMixin, SimpleHistoryAdmin):
+class ContentAdmin(ContentFormsMixin, HistoryAdminMixin):
     """History, diffs and rollback (django-simple-history), recovery of deleted
     objects, and no lost edits on every form (see the module docstring)."""
 
@@ -373,8 +333,6 @@ class ContentAdmin(ContentFormsMixin, SimpleHistoryAdmin):
     delete_confirmation_template = "admin/content_delete_confirmation.html"
 
     change_form_template = "admin/content_change_form.html"
-    object_history_template = "admin/content_object_history.html"
-    object_history_list_template = "admin/content_object_history_list.html"
     # An editor whose page has not reported for this long has left it.
     EDITING_TIMEOUT = timedelta(seconds=30)
 
@@ -463,9 +421,6 @@ class ContentAdmin(ContentFormsMixin, SimpleHistoryAdmin):
         request.inlines_elsewhere = elsewhere
         return kept
 
-    def get_historical_record_context_helper(self, request, historical_record):
-        return HistoryDiffs(self.model, historical_record)
-
     def save_model(self, request, obj, form, change):
         reverting = getattr(obj, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None) is not None
         if change and not reverting and not form.has_changed():
@@ -478,112 +433,9 @@ class ContentAdmin(ContentFormsMixin, SimpleHistoryAdmin):
             if getattr(each, "merge_note", None):
                 self.message_user(request, each.merge_note, messages.WARNING)
 
-    def missing_parents(self, record):
-        """(field, history record of the deleted parent) for each parent of ``record`` that
-        no longer exists: those must be restored first."""
-        missing = []
-        for field in self.model._meta.concrete_fields:
-            target_id = getattr(record, field.attname)
-            if not field.many_to_one or target_id is None:
-                continue
-            target = field.related_model
-            if not target._default_manager.filter(pk=target_id).exists():
-                gone = getattr(target, "history", None)
-                last = gone.filter(**{target._meta.pk.attname: target_id}).first() if gone else None
-                missing.append((field, last))
-        return missing
-
-    def _recover_hint(self, missing):
-        """'restore the segment “Cancer” first (recover)' for each missing parent."""
-        parts = []
-        for field, last in missing:
-            opts = field.related_model._meta
-            name = (
-                f"{opts.verbose_name} “{self._record_label(last)}”" if last else opts.verbose_name
-            )
-            try:
-                url = reverse(f"admin:{opts.app_label}_{opts.model_name}_recover")
-                link = format_html(' (<a href="{}">recover</a>)', url)
-            except NoReverseMatch:
-                link = ""
-            parts.append((name, link))
-        return format_html_join("; ", "restore the {} first{}", parts)
-
-    def recover_view(self, request):
-        """Deleted objects of this model, each linking to its last version to restore."""
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        live = self.model.objects.values("pk")
-        deleted = (
-            self.model.history.filter(history_type="-")
-            .exclude(**{f"{self.model._meta.pk.attname}__in": live})
-            .select_related("history_user")
-            .order_by("-history_date")
-        )
-        opts = self.model._meta
-        rows = []
-        for record in deleted:
-            missing = self.missing_parents(record)
-            url = reverse(
-                f"admin:{opts.app_label}_{opts.model_name}_simple_history",
-                args=[record.instance.pk, record.history_id],
-            )
-            label = self._record_label(record)
-            rows.append((record, label, None if missing else url, self._recover_hint(missing)))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Recover deleted {opts.verbose_name_plural}",
-            "opts": opts,
-            "deleted": rows,
-        }
-        return TemplateResponse(request, "admin/content_recover_list.html", context)
-
-    @staticmethod
-    def _record_label(record):
-        try:
-            return str(record.instance)
-        except Exception:  # its __str__ reads a parent that is gone too
-            return f"{record.instance._meta.verbose_name} #{record.instance.pk}"
-
     def _valid_key_or_404(self, object_id):
         if not is_valid_key(self.model._meta.pk, unquote(object_id)):
             raise Http404(f"No {self.model._meta.verbose_name} with this key.")
-
-    # django-simple-history's list puts one style attribute on its paginator;
-    # only attributes are allowed, never <style> elements or scripts.
-    @method_decorator(csp_update({"style-src-attr": [UNSAFE_INLINE]}))
-    def history_view(self, request, object_id, extra_context=None):
-        self._valid_key_or_404(object_id)  # django-simple-history would answer 500
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self._valid_key_or_404(object_id)
-        if not str(version_id).isdigit():
-            raise Http404("No such version.")
-        record = self.model.history.filter(history_id=version_id).first()
-        if record is not None and not self.model.objects.filter(pk=object_id).exists():
-            missing = self.missing_parents(record)
-            if missing:  # restoring it would point at a parent that is gone
-                self.message_user(
-                    request,
-                    format_html("This cannot be restored yet: {}.", self._recover_hint(missing)),
-                    messages.ERROR,
-                )
-                opts = self.model._meta
-                return HttpResponseRedirect(
-                    reverse(f"admin:{opts.app_label}_{opts.model_name}_recover")
-                )
-        if request.method == "GET" and self.inlines:
-            rows = ", ".join(str(i.model._meta.verbose_name_plural) for i in self.inlines)
-            self.message_user(
-                request,
-                f"Restoring brings back the {self.model._meta.verbose_name}'s own fields and "
-                f"links; its {rows} stay as they are now: edit those on its page.",
-                messages.INFO,
-            )
-        return self._as_one_write(
-            super().history_form_view, request, object_id, version_id, extra_context
-        )
 
     def changeform_view(self, request, *args, **kwargs):
         return self._as_one_write(super().changeform_view, request, *args, **kwargs)
