@@ -282,7 +282,7 @@ def admin_rows(folder, settings, site):
     for path in re.findall(r'href="([^"]+\?report=\d+)">([^<]+)</a></th>', html):
         name = path[1].lower()
         pages[f"{name}: list"] = path[0]
-        row = ROW_LINK.search(admin.get(path[0]))
+        row = ROW_LINK.search(admin.get(path[0]).split('id="result_list"')[1])
         pages[f"{name}: one row"] = row.group(1)
     rows = {}
     for name, path in pages.items():

@@ -1,8 +1,10 @@
+from datetime import date
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -11,7 +13,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 
 from gtmp_site.core.admin_base import ContentAdmin, VersionedInlineMixin
-from market import changes, editions, forecast, snapshot
+from gtmp_site.core.fields import normalize_prose
+from gtmp_site.core.prose import render_markdown
+from market import editions, forecast, placeholders, prose_checks
 from market.models import (
     AuditEvent,
     Country,
@@ -114,7 +118,30 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
             self.admin_site.admin_view(self.editions_view),
             name="market_report_editions",
         )
-        return [editions, *super().get_urls()]
+        prose = path(
+            "<path:object_id>/prose/",
+            self.admin_site.admin_view(self.prose_view),
+            name="market_report_prose",
+        )
+        return [editions, prose, *super().get_urls()]
+
+    def prose_view(self, request, object_id):
+        """For the checks panel and insert menu beside each prose field of the report
+        and its rows (static/js/prose_tools.js). GET: the placeholders the report can
+        fill, with what each gives now. POST ``text`` (and ``where``, the field's
+        label): the checks of that text and the text as readers will see it."""
+        report = self.get_object(request, object_id)
+        if report is None or not self.has_change_permission(request, report):
+            return JsonResponse({"detail": "Not found."}, status=404)
+        facts = self.page_copy(report).facts
+        if request.method == "GET":
+            return JsonResponse({"placeholders": prose_checks.menu(facts)})
+        text = normalize_prose(request.POST.get("text", ""))
+        where = request.POST.get("where", "This text")[:100]
+        return JsonResponse({
+            "items": prose_checks.check(text, facts, where),
+            "preview": str(render_markdown(placeholders.render(text, facts))),
+        })  # fmt: skip
 
     def editions_view(self, request, object_id):
         """The report's editions and its next one: submit the working copy for review,
@@ -298,11 +325,14 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
         lines = ["No edition published yet.", "Nothing waiting for review."]
         if latest:
             lines[0] = f"Latest edition: {latest.label}, published {latest.published_at:%-d %B %Y}."
-            differs = changes.compare(latest.document, snapshot.document(self.page_copy(obj)))
+            # A cheap test on every view of the desk; the preview lists what differs
+            # (building the working copy's document costs too much for this page).
+            changed = self.page_copy(obj).last_changed()
             lines.append(
-                "The working copy is the same as the latest edition."
-                if changes.is_empty(differs)
-                else f"The working copy differs from it: {'; '.join(changes.summary(differs))}."
+                f"The working copy changed after it, last on {changed:%-d %B %Y, %H:%M}: "
+                "the preview lists what differs."
+                if changed and changed > latest.created_at
+                else "The working copy has not changed since it."
             )
         if pending:
             lines[1] = (
@@ -320,27 +350,37 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
         """The public page once the report is public, its preview before."""
         return obj.get_absolute_url() if obj.is_public else obj.get_preview_url()
 
+    STALE_SHOWN = 20  # facts not checked lately listed on the desk; the rest are counted
+
     @admin.display(description="not checked lately")
     def facts_to_check(self, obj):
         """The report's facts not checked against their sources lately, with links."""
         if obj.pk is None:
             return "Shown once the report is saved."
         days = settings.FACTS_STALE_AFTER_DAYS
-        stale = self.page_copy(obj).stale_facts()
+        stale = sorted(  # never checked first, then the oldest
+            self.page_copy(obj).stale_facts(),
+            key=lambda fact: (fact[1].checked_on is not None, fact[1].checked_on or date.min),
+        )
         if not stale:
             return f"Every fact was checked within the last {days} days."
+        shown, more = stale[: self.STALE_SHOWN], len(stale) - self.STALE_SHOWN
         items = format_html_join(
             "",
             '<li><a href="{}">{}: {}</a> — {}</li>',
             (
                 (change_url(row), kind, row,
                  f"checked {row.checked_on:%-d %B %Y}" if row.checked_on else "never checked")
-                for kind, row in stale
+                for kind, row in shown
             ),
         )  # fmt: skip
+        rest = format_html(
+            "<p>… and {} more, the oldest listed first. Each kind's list filters by "
+            "its checked-on date.</p>", more,
+        ) if more > 0 else ""  # fmt: skip
         return format_html(
-            "<p>{} {} not checked against their sources in the last {} days:</p><ul>{}</ul>",
-            len(stale), "fact" if len(stale) == 1 else "facts", days, items,
+            "<p>{} {} not checked against their sources in the last {} days:</p><ul>{}</ul>{}",
+            len(stale), "fact" if len(stale) == 1 else "facts", days, items, rest,
         )  # fmt: skip
 
     @admin.display(description="consistency checks")
@@ -392,7 +432,7 @@ class SegmentAdmin(ChecksMessagesMixin, ContentAdmin):
 class MarketFigureAdmin(ChecksMessagesMixin, SpreadsheetAdminMixin, ContentAdmin):
     resource_classes = [MarketFigureResource]
     list_display = ["report", "scope", "year", "value", "kind", "source"]
-    list_filter = ["report", "kind", "segment", "year"]
+    list_filter = ["report", "kind", "segment", "year", "checked_on"]
     list_select_related = ["report", "segment"]
     search_fields = ["source", "note", "segment__name"]
     ordering = ["report", "segment__position", "year"]
@@ -410,7 +450,7 @@ class MarketFigureAdmin(ChecksMessagesMixin, SpreadsheetAdminMixin, ContentAdmin
 @admin.register(MarketEstimate)
 class MarketEstimateAdmin(ContentAdmin):
     list_display = ["publisher", "report", "scope", "base", "forecast", "cagr", "cagr_period"]
-    list_filter = ["report", "geography"]
+    list_filter = ["report", "geography", "checked_on"]
     list_select_related = ["report"]
     search_fields = ["publisher", "notes"]
     fieldsets = [

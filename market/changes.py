@@ -35,29 +35,6 @@ def is_empty(changes):
     )  # fmt: skip
 
 
-def summary(changes):
-    """The changes in a few words each, for an editor: ["2 sourced figures changed",
-    "the growth rates moved", "1 company added", ...]."""
-
-    def count(rows, one, many):
-        return f"{len(rows)} {one if len(rows) == 1 else many}"
-
-    parts = []
-    if changes["figures"]:
-        parts.append(f"{count(changes['figures'], 'sourced figure', 'sourced figures')} changed")
-    if changes["cagr"]:
-        parts.append("the growth rates moved")
-    for name, one, many in (("segments", "segment", "segments"),
-                            ("companies", "company", "companies"),
-                            ("approvals", "approval", "approvals")):  # fmt: skip
-        for way in ("added", "removed"):
-            if changes[name][way]:
-                parts.append(f"{count(changes[name][way], one, many)} {way}")
-    if changes["prose"]:
-        parts.append(f"{count(changes['prose'], 'text', 'texts')} rewritten")
-    return parts
-
-
 def _sourced(document):
     """{(segment, year): point} of the document's sourced (not computed) figures."""
     return {

@@ -46,13 +46,9 @@ ARGUMENTS = {
     "approvals_period": (0, 0),
 }
 HELP = (
-    "Numbers from a report's figures go in as placeholders, so they follow the figures: "
-    "{{ size 2030 }}, {{ size 2030 monogenic }} (a segment), {{ value 2030 }} (the number "
-    "alone), {{ stated_cagr }}, {{ implied_cagr }}, {{ cagr 2022 2030 }}, "
-    "{{ forecast_period }}, {{ implied_period }} (the years the implied CAGR is over), "
-    "{{ base_year }}, {{ end_year }}, {{ approvals }}, {{ approvals cancer }} (approved "
-    "therapies of a segment), {{ approvals_period }}, {{ approved kymriah }} (the year a "
-    "therapy was first approved)."
+    "Numbers from the report's figures go in as placeholders, such as {{ size 2030 }}, so "
+    "they follow the figures: pick one from “Insert a placeholder” below the field, which "
+    "shows what each gives now (docs/editing.md lists them all)."
 )
 # A decimal number typed as a percentage or a market size ("17.36 %", "14.40 billion"):
 # the kind of number that goes stale when the figures change.
@@ -128,6 +124,10 @@ class Facts:
                 return segment
         names = ", ".join(s.slug for s in self._segments_with_therapies) or "none"
         raise PlaceholderError(f"no segment “{slug}”; this report's are: {names}")
+
+    def approved_therapies(self):
+        """The report's approved therapies, in its segments' order."""
+        return self._approvals()
 
     def _approvals(self, slug=None):
         segments = [self._segment(slug)] if slug else self._segments_with_therapies

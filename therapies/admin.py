@@ -18,7 +18,7 @@ class TherapyAdmin(SpreadsheetAdminMixin, ContentAdmin):
     resource_classes = [TherapyResource]
     inlines = [TherapyEventInline]
     list_display = ["brand_name", "approved_on", "segment", "modality", "holder", "status"]
-    list_filter = ["segment__report", "segment", "modality", "status"]
+    list_filter = ["segment__report", "segment", "modality", "status", "checked_on"]
     list_select_related = ["segment__report", "holder"]
     search_fields = ["brand_name", "proper_name", "indication", "sponsor__name", "holder__name"]
     date_hierarchy = "approved_on"

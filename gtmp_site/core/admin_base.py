@@ -517,7 +517,7 @@ class DatedEventAdmin(ContentAdmin):
     search_fields = ["summary"]
 
     def __init__(self, model, admin_site):
-        self.list_filter = [model.SUBJECT, "kind"]
+        self.list_filter = [model.SUBJECT, "kind", "checked_on"]
         self.list_select_related = [model.SUBJECT]
         self.autocomplete_fields = [model.SUBJECT]
         super().__init__(model, admin_site)

@@ -51,6 +51,7 @@ class ProseField(models.TextField):
         field = super().formfield(**{"form_class": ProseFormField, **kwargs})
         extra = [text for helper in self.app_help if (text := helper(self))]
         field.help_text = " ".join([field.help_text, *extra]).strip()
+        field.widget.attrs["data-prose"] = ""  # the checks panel's hook (prose_tools.js)
         return field
 
     def to_python(self, value):

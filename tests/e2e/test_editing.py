@@ -228,3 +228,23 @@ def test_input_typed_and_not_saved_is_offered_back_after_the_tab_closes(editors,
     tab.goto(url)
     assert tab.locator("#kept-input").is_hidden()
     assert tab.input_value("#id_headquarters") == "Typed, then the tab closed"
+
+
+def test_a_placeholder_is_inserted_from_the_menu_and_the_checks_update(editors, site_url):
+    alice, _ = editors
+    alice.goto(site_url + REPORT_ADMIN)
+    alice.locator("#result_list tbody th a").first.click()
+    panel = alice.locator("#id_summary + .prose-tools")
+    panel.locator(".prose-checks li").first.wait_for()  # filled as the page opened
+    alice.fill("#id_summary", "It grows to 2031. ")
+    panel.get_by_role("button", name="Check and preview").click()
+    panel.get_by_text("“2031” is typed").wait_for()
+    alice.fill("#id_summary", "It grows to ")
+    alice.locator("#id_summary").press("End")
+    menu = panel.get_by_role("combobox")
+    end_year = next(o for o in menu.locator("option").all_inner_texts() if "end_year" in o)
+    menu.select_option(label=end_year)
+    assert alice.input_value("#id_summary") == "It grows to {{ end_year }}"
+    panel.get_by_role("button", name="Check and preview").click()
+    panel.locator(".prose-preview").get_by_text("It grows to 2030").wait_for()
+    assert "is typed" not in panel.locator(".prose-checks").inner_text()
