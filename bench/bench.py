@@ -296,7 +296,9 @@ def admin_rows(folder, settings, site):
                       "inputs": len(re.findall(r"<(?:input|select|textarea)\b", page))}  # fmt: skip
     figure = next(p for n, p in pages.items() if n == "market figures: one row")
     fields = form_fields(admin.get(figure), "auto")
-    fields = [(n, "0.020" if n == "value" else v) for n, v in fields]
+    fields = [
+        (n, "5.000" if n == "value" else v) for n, v in fields
+    ]  # the total: a sum stays under it
     started = time.perf_counter()
     status, _ = admin.post(figure, fields)
     save_ms = (time.perf_counter() - started) * 1000

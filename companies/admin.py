@@ -1,9 +1,10 @@
 from django.contrib import admin
+from django.urls import reverse
 
 from companies.models import Company, CompanyEvent, ReportCompany
 from companies.resources import CompanyResource
 from gtmp_site.core.admin_base import ContentAdmin, DatedEventAdmin, DatedEventInline
-from market.admin import ReportAdmin
+from market.admin import ReportAdmin, WhereUsedMixin
 from market.spreadsheets import SpreadsheetAdminMixin
 
 
@@ -14,8 +15,19 @@ class CompanyEventInline(DatedEventInline):
 admin.site.register(CompanyEvent, DatedEventAdmin)
 
 
+def of_company(company):
+    places = [("Page", company.get_absolute_url()), ("Page", reverse("companies:list")),
+              ("API", f"/api/v1/companies/{company.slug}/")]  # fmt: skip
+    reports = {listing.report for listing in company.listings.select_related("report")}
+    reports |= {segment.report for segment in company.segments.select_related("report")}
+    for report in sorted(reports, key=lambda r: r.title):
+        places.append(("Page", report.get_absolute_url()))
+    return [], places
+
+
 @admin.register(Company)
-class CompanyAdmin(SpreadsheetAdminMixin, ContentAdmin):
+class CompanyAdmin(WhereUsedMixin, SpreadsheetAdminMixin, ContentAdmin):
+    where_used_of = staticmethod(of_company)
     resource_classes = [CompanyResource]
     inlines = [CompanyEventInline]
     list_display = ["name", "status", "successor", "status_year", "headquarters", "founded_year"]
@@ -30,6 +42,7 @@ class CompanyAdmin(SpreadsheetAdminMixin, ContentAdmin):
         ),
         ("Status", {"fields": ["status", "successor", "status_year"]}),
         ("Profile", {"fields": ["profile", "segments", "facts_source"]}),
+        ("Where it shows", {"fields": ["where_used"]}),
     ]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):

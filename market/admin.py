@@ -15,7 +15,7 @@ from django.utils.text import capfirst
 from gtmp_site.core.admin_base import ContentAdmin, VersionedInlineMixin
 from gtmp_site.core.fields import normalize_prose
 from gtmp_site.core.prose import render_markdown
-from market import editions, forecast, placeholders, prose_checks
+from market import editions, forecast, placeholders, prose_checks, where_used
 from market.models import (
     AuditEvent,
     Country,
@@ -69,6 +69,38 @@ class ChecksMessagesMixin:
         for check in report.checks():
             if check.level in level_of:
                 self.message_user(request, f"Check: {check.message}", level_of[check.level])
+
+
+class WhereUsedMixin:
+    """A read-only "where it shows" on the change form: the placeholders of the
+    report's prose that read the row, and its pages, API resources and downloads
+    (market/where_used.py). A subclass sets ``where_used_of`` to the function."""
+
+    where_used_of = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.readonly_fields = [*cls.readonly_fields, "where_used"]
+
+    @admin.display(description="where it shows")
+    def where_used(self, obj):
+        if obj is None or obj.pk is None:
+            return "Shown once it is saved."
+        uses, places = self.where_used_of(obj)
+        read = (
+            format_html(
+                "Read by these placeholders of the report's prose; changing it changes "
+                "what they say, and deleting it is refused while published prose needs it:"
+                "<ul>{}</ul>",
+                format_html_join("", "<li>{}: <code>{}</code></li>", uses),
+            )
+            if uses
+            else "No placeholder of the report's prose reads it."
+        )
+        shown = format_html_join(
+            "", '<li>{}: <a href="{}">{}</a></li>', ((kind, url, url) for kind, url in places)
+        )
+        return format_html("<div>{}</div><p>Shown on:</p><ul>{}</ul>", read, shown)
 
 
 @admin.register(Report)
@@ -420,7 +452,8 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
 
 
 @admin.register(Segment)
-class SegmentAdmin(ChecksMessagesMixin, ContentAdmin):
+class SegmentAdmin(WhereUsedMixin, ChecksMessagesMixin, ContentAdmin):
+    where_used_of = staticmethod(where_used.of_segment)
     list_display = ["name", "report", "position", "updated_at"]
     list_filter = ["report"]
     list_select_related = ["report"]
@@ -429,7 +462,8 @@ class SegmentAdmin(ChecksMessagesMixin, ContentAdmin):
 
 
 @admin.register(MarketFigure)
-class MarketFigureAdmin(ChecksMessagesMixin, SpreadsheetAdminMixin, ContentAdmin):
+class MarketFigureAdmin(WhereUsedMixin, ChecksMessagesMixin, SpreadsheetAdminMixin, ContentAdmin):
+    where_used_of = staticmethod(where_used.of_figure)
     resource_classes = [MarketFigureResource]
     list_display = ["report", "scope", "year", "value", "kind", "source"]
     list_filter = ["report", "kind", "segment", "year", "checked_on"]

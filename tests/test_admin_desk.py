@@ -140,3 +140,21 @@ def test_history_names_its_authors_and_lists_no_empty_rows(editor, report):
     assert "Loaded from the starting content" in html
     rows = html.split('id="change-history"')[1].split("</table>")[0].split("<tr>")[2:]
     assert rows and all("<li>" in row for row in rows if "<td>Changed" in row)
+
+
+def test_each_row_says_where_it_shows_before_it_is_changed(editor, report):
+    from companies.models import Company
+    from faq.models import Question
+    from therapies.models import Therapy
+
+    figure = report.figures.get(year=2030, segment=None)
+    kresladi = Therapy.objects.get(slug="kresladi")
+    rows = [figure, report.segments.first(), kresladi,
+            Company.objects.get(slug="bluebird-bio"), Question.objects.first()]  # fmt: skip
+    for row in rows:
+        html = editor.get(admin_url(row, "change", row.pk)).content.decode()
+        assert "Shown on:" in html, row
+        assert 'href="/api/v1/' in html, row
+    html = editor.get(admin_url(figure, "change", figure.pk)).content.decode()
+    assert "<code>{{ size 2030 }}</code>" in html and "Summary: " in html
+    assert f'href="{report.get_absolute_url()}data.csv"' in html

@@ -425,7 +425,8 @@ ADMIN_WRITES = {
     ],
     "editions": [test_publishing_a_submission_a_colleague_has_since_made_contradict_is_refused],
 }
-ADMIN_READS = {"history", "recover", "export", "editing"}  # editing notes who has a page open
+# editing notes who has a page open; prose checks a text typed, without saving it.
+ADMIN_READS = {"history", "recover", "export", "editing", "prose"}
 
 
 def test_every_admin_page_of_a_report_s_content_is_a_case_above():
