@@ -175,6 +175,11 @@ class Facts:
             return str(report.forecast_end_year)
         return str(report.base_year)
 
+    @cached_property
+    def known_values(self):
+        """``values()``, worked out once for all of a report's texts."""
+        return self.values()
+
     def values(self):
         """Every number a placeholder of this report can show, as typed in prose."""
         numbers = {
@@ -233,7 +238,7 @@ def problems(text, facts, where):
             _fill(match, facts)
         except PlaceholderError as exc:
             errors.append(f"{where}: {exc}")
-    known = facts.values() if facts else set()
+    known = facts.known_values if facts else set()
     decimals = set()
     for match in TYPED_NUMBER.finditer(PLACEHOLDER.sub("", text or "")):
         decimals.add(match.group(1))
