@@ -382,7 +382,10 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
         """The public page once the report is public, its preview before."""
         return obj.get_absolute_url() if obj.is_public else obj.get_preview_url()
 
-    STALE_SHOWN = 20  # facts not checked lately listed on the desk; the rest are counted
+    # The desk lists this many facts not checked lately, and this many checks (errors
+    # first); the rest are counted, so the page stays small however large the report.
+    STALE_SHOWN = 20
+    CHECKS_SHOWN = 30
 
     @admin.display(description="not checked lately")
     def facts_to_check(self, obj):
@@ -436,12 +439,25 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
         )
         if not checks:
             return format_html("{}<p>No problems found.</p>", summary)
+        order = {forecast.ERROR: 0, forecast.WARNING: 1}
+        checks = sorted(checks, key=lambda c: order.get(c.level, 2))  # errors first
         items = format_html_join(
             "",
             '<li class="check-{}"><strong>{}:</strong> {}</li>',
-            ((c.level, c.level.capitalize(), c.message) for c in checks),
+            ((c.level, c.level.capitalize(), c.message) for c in checks[: self.CHECKS_SHOWN]),
         )
-        return format_html("{}<ul>{}</ul>", summary, items)
+        rest = checks[self.CHECKS_SHOWN :]
+        more = (
+            format_html(
+                "<p>… and {} more ({} errors). The checks panel beside each text lists "
+                "its own.</p>",
+                len(rest),
+                sum(c.level == forecast.ERROR for c in rest),
+            )
+            if rest
+            else ""
+        )
+        return format_html("{}<ul>{}</ul>{}", summary, items, more)
 
     def report_of(self, obj):
         return obj

@@ -158,3 +158,21 @@ def test_each_row_says_where_it_shows_before_it_is_changed(editor, report):
     html = editor.get(admin_url(figure, "change", figure.pk)).content.decode()
     assert "<code>{{ size 2030 }}</code>" in html and "Summary: " in html
     assert f'href="{report.get_absolute_url()}data.csv"' in html
+
+
+def test_the_desk_lists_the_first_checks_errors_first_and_counts_the_rest(editor, report):
+    from market.models import MarketFigure
+
+    # Segment figures over the whole market in many years: an error each.
+    segment = report.segments.first()
+    MarketFigure.objects.filter(report=report).update(value=Decimal("0.001"))
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.DRAFT)
+    MarketFigure.objects.bulk_create(
+        MarketFigure(report=report, segment=segment, year=year, value=Decimal("9"),
+                     kind="estimate", source="Test") for year in range(1991, 2061)
+    )  # fmt: skip
+    html = editor.get(admin_url(Report, "change", report.pk)).content.decode()
+    levels = re.findall(r'<li class="check-(\w+)">', html)
+    assert len(levels) == admin.site.get_model_admin(Report).CHECKS_SHOWN
+    assert levels == sorted(levels, key=["error", "warning", "info"].index)
+    assert "more (" in html and "errors). The checks panel" in html
