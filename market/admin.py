@@ -57,16 +57,25 @@ def change_url(row):
 
 
 class ChecksMessagesMixin:
-    """After a save that touches a report's numbers, its errors and warnings as messages."""
+    """After a save that touches a report's numbers, its errors and warnings as
+    messages: those the publish gate just found on the report as saved, when it
+    judged one (a published report), so its prose is read once per save."""
 
     def report_of(self, obj):
         return obj.report
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        report = self.report_of(form.instance)
+        request.report_saved = self.report_of(form.instance)
+
+    def after_write(self, request, judged):
+        super().after_write(request, judged)
+        report = getattr(request, "report_saved", None)
+        if report is None:
+            return
+        report = next((r for r in judged if r == report), report)
         level_of = {forecast.ERROR: messages.ERROR, forecast.WARNING: messages.WARNING}
-        for check in report.checks():
+        for check in report.checks_as_judged():
             if check.level in level_of:
                 self.message_user(request, f"Check: {check.message}", level_of[check.level])
 

@@ -338,22 +338,35 @@ class Report(ContentModel):
         """
         if self.status != self.Status.PUBLISHED or self.pk is None:
             return []
-        return [c.message for c in self.checks(figures) if c.level == forecast.ERROR]
+        checks = self.checks(figures)
+        if figures is None:
+            self._judged_checks = checks
+        return [c.message for c in checks if c.level == forecast.ERROR]
+
+    def checks_as_judged(self):
+        """The checks the last ``publication_errors()`` of this instance found on the
+        saved figures (the publish gate's, on a report it read back), else fresh ones."""
+        if hasattr(self, "_judged_checks"):
+            return self._judged_checks
+        return self.checks()
 
     @cached_property
     def facts(self):
         """What placeholders in this report's prose are filled from (its forecast)."""
         return placeholders.Facts(self, self.forecast())
 
-    def prose(self):
-        """(where, text) of every piece of prose the report page shows."""
+    def prose(self, segments=None):
+        """(where, text) of every piece of prose the report page shows; ``segments``
+        are the report's, when already read."""
+        if segments is None:
+            segments = self.segments.all()
         return [
             ("Summary", self.summary),
             ("Methodology", self.methodology),
             ("Sources", self.sources),
             *(
                 (f"Segment “{s.name}”, {label}", text)
-                for s in self.segments.all()
+                for s in segments
                 for label, text in (("overview", s.overview), ("outlook", s.outlook))
             ),
             *((f"Section “{s.title}”", s.body) for s in self.sections.all()),
@@ -366,7 +379,7 @@ class Report(ContentModel):
         result = self.forecast(figures)  # not self.facts: the figures may just have changed
         facts = placeholders.Facts(self, result)
         errors, warnings = [], []
-        for where, text in self.prose():
+        for where, text in self.prose(facts.segments):
             found = placeholders.problems(text, facts, where)
             errors += found[0]
             warnings += found[1]

@@ -94,7 +94,7 @@ class Facts:
     def _series(self, slug):
         if slug is None:
             return self.result.total
-        names = {s.slug: s.name for s in self.report.segments.all()}
+        names = {s.slug: s.name for s in self.segments}
         if slug not in names:
             raise PlaceholderError(
                 f"no segment “{slug}”; this report's are: {', '.join(names) or 'none'}"
@@ -112,17 +112,18 @@ class Facts:
         raise PlaceholderError(f"no {'whole-market' if slug is None else slug} figure for {year}")
 
     @cached_property
-    def _segments_with_therapies(self):
-        # One query for every segment's therapies, none when already prefetched.
+    def segments(self):
+        """The report's segments, read once (none when already prefetched), with one
+        query for all their therapies."""
         segments = list(self.report.segments.all())
         prefetch_related_objects(segments, "therapies")
         return segments
 
     def _segment(self, slug):
-        for segment in self._segments_with_therapies:
+        for segment in self.segments:
             if segment.slug == slug:
                 return segment
-        names = ", ".join(s.slug for s in self._segments_with_therapies) or "none"
+        names = ", ".join(s.slug for s in self.segments) or "none"
         raise PlaceholderError(f"no segment “{slug}”; this report's are: {names}")
 
     def approved_therapies(self):
@@ -130,7 +131,7 @@ class Facts:
         return self._approvals()
 
     def _approvals(self, slug=None):
-        segments = [self._segment(slug)] if slug else self._segments_with_therapies
+        segments = [self._segment(slug)] if slug else self.segments
         return [therapy for segment in segments for therapy in segment.therapies.all()]
 
     def fill(self, name, args):

@@ -491,6 +491,10 @@ class ContentAdmin(ContentFormsMixin, HistoryAdminMixin):
         extra = {**(extra_context or {}), "opened_version": obj.version if obj else None}
         return self._as_one_write(super().delete_view, request, object_id, extra)
 
+    def after_write(self, request, judged):
+        """Called once a write has been judged and kept, with the roots the publish
+        gate judged (as read back): for a subclass to report on them."""
+
     def _as_one_write(self, view, request, *args, **kwargs):
         """``view`` as one write, judged by the publish gate when it ends
         (gtmp_site/core/gate.py). A save that lands between the form's check and
@@ -498,8 +502,10 @@ class ContentAdmin(ContentFormsMixin, HistoryAdminMixin):
         told why, and nothing the request said before (such as "changed
         successfully") is shown."""
         try:
-            with gate.guard():
-                return view(request, *args, **kwargs)
+            with gate.guard() as judged:
+                response = view(request, *args, **kwargs)
+            self.after_write(request, judged)
+            return response
         except StaleObjectError as exc:
             message = f"Not saved: {exc} Reload and apply your changes again."
         except PublishRefused as exc:

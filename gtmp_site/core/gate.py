@@ -54,15 +54,18 @@ _state = threading.local()  # Django's connections are per thread, and so is thi
 def guard():
     """Judge the content written inside as one change, when the outermost guard is
     left (see the module docstring). Opens a transaction (a savepoint if nested in
-    one that is not a guard)."""
+    one that is not a guard). Yields a list that the outermost guard fills with the
+    roots it judged, as read back, so a caller can report on them without reading
+    them again (an inner guard's list stays empty)."""
+    judged = []
     if getattr(_state, "touched", None) is not None:  # an outer guard judges the whole
-        yield
+        yield judged
         return
     _state.touched = rows = set()
     try:
         with transaction.atomic():
-            yield
-            _judge(rows)
+            yield judged
+            judged += _judge(rows)
     finally:
         _state.touched = None
 
@@ -84,9 +87,12 @@ def touched(model, pk, parents=()):
 
 
 def _judge(rows):
+    judged = []
     for model, pks in _roots(rows).items():
         for root in model._default_manager.filter(pk__in=pks):
             refuse_publication(root.publication_errors(), noun=model._meta.verbose_name)
+            judged.append(root)
+    return judged
 
 
 def _roots(rows):
