@@ -27,6 +27,7 @@ from market.models import (
     ReportSection,
     Segment,
     Submission,
+    TextCheck,
 )
 from market.resources import MarketFigureResource
 from market.spreadsheets import SpreadsheetAdminMixin
@@ -427,6 +428,20 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
             len(stale), "fact" if len(stale) == 1 else "facts", days, items, rest,
         )  # fmt: skip
 
+    @staticmethod
+    def check_link(obj, check):
+        """(url, label) of where the editor fixes what ``check`` is about: its text's
+        field; the stated CAGR on this page; else the report's figures."""
+        if isinstance(check, TextCheck):
+            field = check.row._meta.get_field(check.field).verbose_name
+            return f"{change_url(check.row)}#id_{check.field}", f"Edit the {field}"
+        if check.code == "cagr-mismatch":
+            return "#id_stated_cagr", "Edit the stated CAGR"
+        return (
+            f"{reverse('admin:market_marketfigure_changelist')}?report={obj.pk}",
+            "Edit the figures",
+        )
+
     @admin.display(description="consistency checks")
     def consistency_checks(self, obj):
         """What the forecast engine finds wrong with the saved figures."""
@@ -452,8 +467,11 @@ class ReportAdmin(ChecksMessagesMixin, ContentAdmin):
         checks = sorted(checks, key=lambda c: order.get(c.level, 2))  # errors first
         items = format_html_join(
             "",
-            '<li class="check-{}"><strong>{}:</strong> {}</li>',
-            ((c.level, c.level.capitalize(), c.message) for c in checks[: self.CHECKS_SHOWN]),
+            '<li class="check-{}"><strong>{}:</strong> {} <a href="{}">{}</a></li>',
+            (
+                (c.level, c.level.capitalize(), c.message, *self.check_link(obj, c))
+                for c in checks[: self.CHECKS_SHOWN]
+            ),
         )
         rest = checks[self.CHECKS_SHOWN :]
         more = (

@@ -5,6 +5,7 @@ path (admin, API, shell, import) can store bad data, and in ``clean()`` with
 messages an editor understands, so forms show the error next to the field.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from functools import cached_property
@@ -24,6 +25,16 @@ from gtmp_site.core.gate import refuse_publication
 from gtmp_site.core.models import CheckedFact, ContentModel, latest_change
 from gtmp_site.core.querysets import PublishedQuerySet
 from market import forecast, placeholders
+
+
+@dataclass(frozen=True)
+class TextCheck(forecast.Check):
+    """A check of one prose field: ``field`` of ``row`` (a report, segment, section
+    or question), so the editor can be taken to it."""
+
+    row: object = None
+    field: str = ""
+
 
 # Years a market report can sensibly speak about.
 MIN_YEAR = 1990
@@ -355,39 +366,42 @@ class Report(ContentModel):
         """What placeholders in this report's prose are filled from (its forecast)."""
         return placeholders.Facts(self, self.forecast())
 
-    def prose(self, segments=None):
-        """(where, text) of every piece of prose the report page shows; ``segments``
-        are the report's, when already read."""
+    def prose_fields(self, segments=None):
+        """(where, row, field name) of every piece of prose the report page shows;
+        ``segments`` are the report's, when already read."""
         if segments is None:
             segments = self.segments.all()
         return [
-            ("Summary", self.summary),
-            ("Methodology", self.methodology),
-            ("Sources", self.sources),
+            ("Summary", self, "summary"),
+            ("Methodology", self, "methodology"),
+            ("Sources", self, "sources"),
             *(
-                (f"Segment “{s.name}”, {label}", text)
+                (f"Segment “{s.name}”, {field}", s, field)
                 for s in segments
-                for label, text in (("overview", s.overview), ("outlook", s.outlook))
+                for field in ("overview", "outlook")
             ),
-            *((f"Section “{s.title}”", s.body) for s in self.sections.all()),
-            *((f"Question “{q.question}”", q.answer) for q in self.questions.all()),
+            *((f"Section “{s.title}”", s, "body") for s in self.sections.all()),
+            *((f"Question “{q.question}”", q, "answer") for q in self.questions.all()),
         ]
+
+    def prose(self, segments=None):
+        """(where, text) of every piece of prose the report page shows."""
+        return [(where, getattr(row, field)) for where, row, field in self.prose_fields(segments)]
 
     def checks(self, figures=None):
         """The forecast's consistency checks, then the prose's: placeholders that cannot
-        be filled (errors) and numbers typed by hand (warnings)."""
+        be filled (errors) and numbers typed by hand (warnings), each a ``TextCheck``
+        that names the field it is about."""
         result = self.forecast(figures)  # not self.facts: the figures may just have changed
         facts = placeholders.Facts(self, result)
         errors, warnings = [], []
-        for where, text in self.prose(facts.segments):
-            found = placeholders.problems(text, facts, where)
-            errors += found[0]
-            warnings += found[1]
-        return (
-            *result.checks,
-            *(forecast.Check(forecast.ERROR, "placeholder", m) for m in errors),
-            *(forecast.Check(forecast.WARNING, "typed-number", m) for m in warnings),
-        )
+        for where, row, field in self.prose_fields(facts.segments):
+            found = placeholders.problems(getattr(row, field), facts, where)
+            errors += (TextCheck(forecast.ERROR, "placeholder", m, row, field) for m in found[0])
+            warnings += (
+                TextCheck(forecast.WARNING, "typed-number", m, row, field) for m in found[1]
+            )
+        return (*result.checks, *errors, *warnings)
 
     def clean(self):
         if self.status == self.Status.PUBLISHED and self.published_at is None:

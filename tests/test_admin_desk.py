@@ -178,3 +178,32 @@ def test_the_desk_lists_the_first_checks_errors_first_and_counts_the_rest(editor
     assert len(levels) == admin.site.get_model_admin(Report).CHECKS_SHOWN
     assert levels == sorted(levels, key=["error", "warning", "info"].index)
     assert "more (" in html and "errors). The checks panel" in html
+
+
+def test_each_check_on_the_desk_links_to_the_field_it_is_about(editor, report):
+    from faq.models import Question
+    from market.models import ReportSection
+
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.DRAFT)
+    section, question = (
+        ReportSection.objects.filter(report=report).first(),
+        Question.objects.first(),
+    )
+    ReportSection.objects.filter(pk=section.pk).update(body="Worth {{ size 2099 }} by then.")
+    Question.objects.filter(pk=question.pk).update(answer="About USD 4.5 billion in 2024.")
+    # A figure outside the report's period: a check of the figures.
+    MarketFigure.objects.bulk_create(
+        [MarketFigure(report=report, year=1995, value=1, kind="actual", source="Test")]
+    )
+    html = editor.get(admin_url(Report, "change", report.pk)).content.decode()
+    item = r'<li class="check-\w+"><strong>\w+:</strong> .*? <a href="([^"]+)">Edit '
+    links = re.findall(item, html)
+    assert len(links) == len(re.findall(r'<li class="check-\w+">', html)) > 0
+    assert f"{admin_url(section, 'change', section.pk)}#id_body" in links
+    assert f"{admin_url(question, 'change', question.pk)}#id_answer" in links
+    assert f"{admin_url(MarketFigure, 'changelist')}?report={report.pk}" in links
+    for link in set(links):
+        page, _, field = link.partition("#")
+        target = editor.get(page or admin_url(Report, "change", report.pk))
+        assert target.status_code == 200, link
+        assert not field or f'id="{field}"' in target.content.decode(), link

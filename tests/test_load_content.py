@@ -117,3 +117,41 @@ def test_reset_restores_the_file_version(report):
     assert Report.objects.count() == 1
     assert report_companies() == 8
     assert Company.objects.count() == 8 + 23  # the top companies and those behind approvals
+
+
+def test_every_loaded_row_has_one_history_version_as_loaded(report):
+    from django.apps import apps
+
+    from gtmp_site.core.models import LOADED, ContentModel
+
+    walked = 0
+    for model in apps.get_models():
+        if not issubclass(model, ContentModel) or not model.objects.exists():
+            continue
+        for row in model.objects.all():
+            versions = list(row.history.all())
+            assert len(versions) == 1, (model, row, versions)
+            assert versions[0].history_type == "+" and versions[0].history_change_reason == LOADED
+            for name in getattr(model, "_history_m2m_fields", ()):  # links as loaded too
+                linked = {link.pk for link in getattr(row, name).all()}
+                kept = {
+                    getattr(link, f"{name[:-1]}_id") for link in getattr(versions[0], name).all()
+                }
+                assert kept == linked, (model, row, name)
+        walked += 1
+    assert walked >= 10
+
+
+def test_running_again_writes_no_history_and_a_reset_one_version_each(report):
+    from gtmp_site.core.models import LOADED
+
+    company = Company.objects.get(slug="bluebird-bio")
+    load()
+    assert company.history.count() == 1  # nothing changed: no empty version
+    Company.objects.filter(pk=company.pk).update(headquarters="Edited HQ")
+    load("--reset")
+    newest = company.history.first()
+    assert company.history.count() == 2
+    assert (newest.history_type, newest.history_change_reason) == ("~", LOADED)
+    assert newest.headquarters == "Somerville, MA"
+    assert {link.segment.name for link in newest.segments.all()} == {"Cancer", "Monogenic"}

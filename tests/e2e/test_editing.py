@@ -150,6 +150,26 @@ def test_faq_form_and_changelist_keep_both_editors_changes(editors, site_url):
     assert not bob.is_checked("#id_is_published")
 
 
+def test_reverting_a_company_in_the_browser_restores_its_segments(editors, site_url):
+    alice, _ = editors
+    url = open_change_page(alice, site_url, "/admin/companies/company/", "Bluebird Bio")
+    chosen = "#id_segments_to option"
+    before = alice.locator(chosen).all_inner_texts()
+    alice.click("#id_segments_add_all")  # every segment, through the widget as shown
+    save(alice)
+    alice.goto(url)
+    assert len(alice.locator(chosen).all_inner_texts()) > len(before)
+
+    alice.goto(url.replace("/change/", "/history/"))
+    alice.locator("#change-history tbody tr").last.locator("a").first.click()  # as loaded
+    alice.wait_for_selector("input[name=_save]")
+    save(alice)
+    assert alice.locator(".errornote").count() == 0
+    assert not any("Nothing to restore" in m for m in messages(alice)), messages(alice)
+    alice.goto(url)
+    assert sorted(alice.locator(chosen).all_inner_texts()) == sorted(before)
+
+
 def test_revert_from_the_history_page_and_recover_a_deleted_question(editors, site_url):
     alice, _ = editors
     url = open_change_page(alice, site_url, "/admin/faq/question/", "What is a viral vector?")

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
+from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -56,7 +57,9 @@ class Command(BaseCommand):
             with path.open("rb") as fh:
                 content = tomllib.load(fh)
             with gate.guard(), changes_batched():  # judged and purged as one change
+                last_row = Company.history.aggregate(last=Max("history_id"))["last"] or 0
                 created = load_report(content, reset=reset)
+                _one_history_row_each(Company, after=last_row)
             title = content["report"]["title"]
             if created:
                 self.stdout.write(self.style.SUCCESS(f"Loaded '{title}'."))
@@ -67,6 +70,28 @@ class Command(BaseCommand):
             edition = publish_first_edition(content)
             if edition:
                 self.stdout.write(f"Published edition {edition.label} of '{title}'.")
+
+
+def _one_history_row_each(model, after):
+    """Leave one history row per ``model`` row for what this load did to it (rows
+    past history id ``after``): the last, which holds the row as loaded, links
+    included, and is said to be loaded. The steps before it (a company before its
+    segments were linked, or links that were already there) are not versions an
+    editor should see or restore; a load that changed nothing leaves no row."""
+    written = model.history.filter(history_id__gt=after).order_by("id", "history_id")
+    by_row = {}
+    for record in written:
+        by_row.setdefault(record.id, []).append(record)
+    for records in by_row.values():
+        last, first = records[-1], records[0]
+        drop = records[:-1]
+        before = first.prev_record
+        if before is not None and not last.diff_against(before).changes:
+            drop.append(last)
+        else:
+            last.history_type, last.history_change_reason = first.history_type, LOADED
+            last.save()
+        model.history.filter(history_id__in=[r.history_id for r in drop]).delete()
 
 
 def publish_first_edition(content):
