@@ -19,7 +19,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, unquote
-from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelect
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages.storage import default_storage
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -253,6 +253,17 @@ class SafeAutocompleteSelect(AutocompleteSelect):
         return super().optgroups(name, [v for v in value if is_valid_key(target, v)], attr)
 
 
+class ListRowForm(VersionedAdminForm):
+    """One row of a list with editable columns. Django renders those inputs with no
+    label, so each is named after its column and row, for screen readers."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if not field.widget.is_hidden:
+                field.widget.attrs["aria-label"] = f"{field.label}: {self.instance}"
+
+
 class ContentFormsMixin:
     """Renders the version fields in every form, whatever its fieldsets list, and
     gives every form fields that answer any input with a message, not a 500."""
@@ -267,7 +278,13 @@ class ContentFormsMixin:
         for db_class, form_class in self.SAFE_FORM_FIELDS.items():
             if isinstance(db_field, db_class) and not db_field.choices:
                 kwargs.setdefault("form_class", form_class)
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(formfield.widget, AdminSplitDateTime):
+            # Django labels the field's date input alone; each half gets a name.
+            label = capfirst(db_field.verbose_name)
+            for part, widget in zip(("date", "time"), formfield.widget.widgets, strict=True):
+                widget.attrs["aria-label"] = f"{label}: {part}"
+        return formfield
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.get_autocomplete_fields(request):
@@ -383,7 +400,7 @@ class ContentAdmin(ContentFormsMixin, HistoryAdminMixin):
         return JsonResponse(answer)
 
     def get_changelist_form(self, request, **kwargs):
-        return super().get_changelist_form(request, **{"form": VersionedAdminForm, **kwargs})
+        return super().get_changelist_form(request, **{"form": ListRowForm, **kwargs})
 
     def render_change_form(self, request, context, *args, **kwargs):
         context["max_fields"] = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS  # static/js/form_limit.js

@@ -53,7 +53,6 @@ class HistoryAdminMixin(SimpleHistoryAdmin):
     """History, diffs, revert and recover for a model admin. The admin it is mixed
     into provides ``_valid_key_or_404()`` and ``_as_one_write()`` (ContentAdmin)."""
 
-    object_history_template = "admin/content_object_history.html"
     object_history_list_template = "admin/content_object_history_list.html"
 
     def get_historical_record_context_helper(self, request, historical_record):

@@ -1,11 +1,9 @@
 """The public pages in a real browser: charts drawn, no errors, narrow screens, accessibility."""
 
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+from tests.e2e.axe import serious_violations
+
 REPORT = "/reports/us-gene-therapy-medicinal-products-market/"
 PUBLIC_PAGES = [
     "/",
@@ -101,15 +99,7 @@ def test_no_horizontal_scroll_at_360_pixels(browser, site_url, path):
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
 def test_axe_finds_no_serious_accessibility_violation(page, site_url, path):
     page.goto(site_url + path)
-    # Evaluated through the DevTools protocol: the CSP refuses an inline <script>.
-    page.evaluate(AXE.read_text())
-    result = page.evaluate("async () => await axe.run(document)")
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
-        for v in result["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
-    assert serious == []
+    assert serious_violations(page) == []
 
 
 def test_benchmark_harness_measures_a_case_with_wrk(site_url, site_folder):

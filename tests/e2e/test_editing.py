@@ -3,6 +3,8 @@ work is lost, history reverts, deleted objects come back."""
 
 import re
 
+from tests.e2e.axe import serious_violations
+
 REPORT_ADMIN = "/admin/market/report/"
 
 
@@ -268,3 +270,26 @@ def test_a_placeholder_is_inserted_from_the_menu_and_the_checks_update(editors, 
     panel.get_by_role("button", name="Check and preview").click()
     panel.locator(".prose-preview").get_by_text("It grows to 2030").wait_for()
     assert "is typed" not in panel.locator(".prose-checks").inner_text()
+
+
+def test_axe_finds_no_serious_violation_on_the_pages_an_editor_uses(editors, site_url):
+    """The desk, each part's list and one row's page (walked from the desk's own
+    links, so a new part is covered too), the history and editions pages."""
+    alice, _ = editors
+    alice.goto(site_url + REPORT_ADMIN)
+    alice.locator("#result_list tbody th a").first.click()
+    alice.wait_for_selector("input[name=_save]")
+    desk = alice.url
+    parts = alice.locator(".desk-parts th a").evaluate_all("links => links.map(a => a.href)")
+    pages, found = (
+        [desk, desk.replace("/change/", "/history/"), desk.replace("/change/", "/editions/")],
+        {},
+    )
+    for part in parts:
+        alice.goto(part)
+        pages += [part, alice.locator("#result_list tbody th a").first.evaluate("a => a.href")]
+    for url in pages:
+        alice.goto(url)
+        found[url] = serious_violations(alice)
+    assert len(parts) >= 6
+    assert {url: v for url, v in found.items() if v} == {}
