@@ -189,12 +189,17 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
-# Chart.js comes from the npm registry (package-lock.json), never from a CDN.
+# Chart.js and its annotation plugin come from the npm registry (package-lock.json),
+# never from a CDN.
 # Its whole dist/ is collected so that the source maps the scripts name are
 # there: the manifest storage refuses a script whose source map is missing.
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+    (
+        "vendor/chartjs-plugin-annotation",
+        BASE_DIR / "node_modules" / "chartjs-plugin-annotation" / "dist",
+    ),
 ]
 BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
 STORAGES = {

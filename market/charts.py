@@ -16,6 +16,45 @@ def chart_data(series, *, title, unit):
     return {"title": title, "unit": unit, **forecast.series_as_dict(series)}
 
 
+# What each point is, for the legend, the table and the screen reader: a forecast
+# for a year already past is not told apart by its source, so the page does.
+KIND_LABELS = {
+    "actual": "Actual",
+    "estimate": "Estimate",
+    "past": "Past year, forecast (no actual yet)",
+    "forecast": "Forecast",
+}
+
+
+def for_page(chart, *, report, edition_label, today):
+    """``chart`` (a snapshot's, as ``chart_data`` made it) with what the page draws
+    in and around it: each point's ``category`` (a key of KIND_LABELS; a forecast
+    for a year before ``today``'s is "past") and ``label``; the ``marks`` (base
+    year, start of the forecast period, today as an ISO date); and the ``source``
+    and ``edition`` lines drawn into the chart. ``report`` is a snapshot's report."""
+    points = []
+    for point in chart["points"]:
+        category = point["kind"]
+        if category == "forecast" and point["year"] < today.year:
+            category = "past"
+        label = KIND_LABELS.get(category, category.capitalize())
+        points.append({**point, "category": category, "label": label})
+    sources = sorted({p["source"] for p in points if not p["computed"] and p["source"]})
+    return {
+        **chart,
+        "points": points,
+        "marks": {
+            "base_year": report["base_year"],
+            "forecast_start_year": report["forecast_start_year"],
+            "today": today.isoformat(),
+        },
+        "source": f"Source: {', '.join(sources)}; years between them computed."
+        if sources
+        else "Computed years only.",
+        "edition": edition_label,
+    }
+
+
 def basis(point):
     """How a value came about, in words for the table (``point``: a point of
     ``forecast.series_as_dict``)."""
@@ -48,31 +87,47 @@ def approvals_data(report):
     }
 
 
-def estimates_data(report, result):
-    """This report's forecast beside other publishers' estimates, for the chart:
-    {"title", "unit", "lines": [{"label", "ours", "points": [{"x", "y"}]}]}, one
-    line per estimate that gives both a base and a forecast value. The table
-    beside it lists every estimate, with or without them."""
-    points = {p.year: p for p in result.total.points}
-    ours = [points[y] for y in (report.base_year, report.forecast_end_year) if y in points]
-    lines = [{
-        "label": f"This report ({report.region.name if report.region else 'its scope'})",
-        "ours": True,
-        "points": [{"x": p.year, "y": float(p.value)} for p in ours],
-    }]  # fmt: skip
-    for estimate in report.estimates.all():
-        if estimate.base_value is None or estimate.forecast_value is None:
-            continue
-        lines.append({
-            "label": f"{estimate.publisher}: {estimate.scope}",
-            "ours": False,
-            "points": [
-                {"x": estimate.base_year, "y": float(estimate.base_value)},
-                {"x": estimate.forecast_year, "y": float(estimate.forecast_value)},
-            ],
-        })  # fmt: skip
+# What an estimate counts against this report's market (MarketEstimate.Breadth),
+# in the estimates chart's legend and order.
+ESTIMATE_GROUPS = {
+    "ours": "This report",
+    "same": "Gene therapy, as here",
+    "wider": "A wider market",
+    "narrower": "A narrower market",
+    "other": "Another measure",
+}
+
+
+def estimates_for_page(rows, *, report, headline, edition_label):
+    """The estimates chart from a snapshot's estimate ``rows``: each stated CAGR as
+    a bar on a row of its own, named after its publisher and where it counts,
+    grouped by what it counts (ESTIMATE_GROUPS), fastest first; this report on
+    top. Growth a year compares estimates of different sizes, years and scopes,
+    where their sizes would not. Estimates without a CAGR are in the table only."""
+    order = list(ESTIMATE_GROUPS)
+    others = sorted(
+        (row for row in rows if row["cagr"] is not None),
+        key=lambda row: (order.index(row["breadth"]) if row["breadth"] in order else len(order),
+                         -float(row["cagr"])),
+    )  # fmt: skip
+    bars = [{
+        "label": row["publisher"],
+        "where": row["scope_label"].split(";")[0],
+        "group": row["breadth"],
+        "cagr": float(row["cagr"]),
+        "period": row["cagr_period"],
+    } for row in others]  # fmt: skip
+    if headline["stated_cagr"] is not None:
+        period = f"{report['forecast_start_year']}–{report['forecast_end_year']}"
+        where = report["region"]["name"] if report.get("region") else "its scope"
+        bars.insert(0, {"label": "This report", "where": where, "group": "ours",
+                        "cagr": float(headline["stated_cagr"]), "period": period})  # fmt: skip
     return {
-        "title": f"{report.title} beside other publishers' estimates",
-        "unit": f"{report.currency} billion",
-        "lines": lines,
+        "title": "Growth a year: this report beside other publishers' estimates",
+        "unit": "% a year (stated CAGR)",
+        "groups": ESTIMATE_GROUPS,
+        "bars": bars,
+        "source": "Sources: each publisher, as the table below lists; each rate over its own "
+        "period.",
+        "edition": edition_label,
     }

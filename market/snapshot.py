@@ -105,10 +105,7 @@ def build(report):
         "questions": [_question(q, html, facts) for q in questions],
         "approvals": charts.approvals_data(report),
         "therapies": [_therapy(t) for t in therapies],
-        "estimates": {
-            "chart": charts.estimates_data(report, result),
-            "rows": [_estimate(e) for e in report.estimates.all()],
-        },
+        "estimates": {"rows": [_estimate(e) for e in report.estimates.all()]},
         "listings": [_listing(listing) for listing in report.shown_listings()],
         "figures": [_figure(f) for f in report.figures.all()],
         "forecast": forecast.forecast_as_dict(result, checks=report.checks()),

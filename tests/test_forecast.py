@@ -241,3 +241,25 @@ def test_cagr_computed_back_from_a_series_returns_the_input_rate(start, rate, ye
     half_step = D("0.0005")
     tolerance = (1 + rate) * half_step / (end - half_step) / years
     assert abs(cagr(start, end, years) - rate) <= tolerance * D("1.0001")
+
+
+def test_the_page_tells_a_forecast_for_a_past_year_from_one_ahead_and_marks_its_years():
+    from datetime import date
+
+    from market import charts
+
+    chart = {"title": "T", "unit": "USD billion", "points": [
+        {"year": 2022, "value": "4.000", "kind": "estimate", "computed": False, "source": "VMR"},
+        {"year": 2025, "value": "6.000", "kind": "forecast", "computed": True, "source": ""},
+        {"year": 2026, "value": "7.000", "kind": "forecast", "computed": True, "source": ""},
+        {"year": 2030, "value": "14.4", "kind": "forecast", "computed": False, "source": "VMR"},
+    ]}  # fmt: skip
+    report = {"base_year": 2022, "forecast_start_year": 2024}
+    shown = charts.for_page(
+        chart, report=report, edition_label="Edition 3", today=date(2026, 12, 3)
+    )
+    assert [p["category"] for p in shown["points"]] == ["estimate", "past", "forecast", "forecast"]
+    assert shown["points"][1]["label"] == "Past year, forecast (no actual yet)"
+    assert shown["marks"] == {"base_year": 2022, "forecast_start_year": 2024, "today": "2026-12-03"}
+    assert shown["source"] == "Source: VMR; years between them computed."
+    assert shown["edition"] == "Edition 3" and chart["points"][1]["kind"] == "forecast"

@@ -89,9 +89,11 @@ def test_chart_data_is_embedded_as_json_not_inline_script(client, report):
     match = re.search(r'<script id="chart-total" type="application/json">(.*?)</script>', html)
     data = json.loads(match.group(1))
     assert data["unit"] == "USD billion"
-    # The same series shape as the API's forecast endpoint.
-    api = client.get(f"/api/v1/reports/{report.slug}/forecast/").json()
-    assert data["points"] == api["series"][0]["points"]
+    # The same series as the API's forecast endpoint, each point with what the page
+    # adds to draw it (its category and label, market.charts.for_page).
+    api = client.get(f"/api/v1/reports/{report.slug}/forecast/").json()["series"][0]["points"]
+    assert [{key: p[key] for key in a} for p, a in zip(data["points"], api, strict=True)] == api
+    assert {"category", "label"} <= set(data["points"][0])
     assert [p["year"] for p in data["points"]] == list(range(2022, 2031))
     scripts = re.findall(r"<script(?![^>]*(?:src=|application/(?:ld\+)?json))[^>]*>", html)
     assert scripts == []

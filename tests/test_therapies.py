@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from companies.models import Company
-from market import charts, placeholders
+from market import charts, placeholders, snapshot
 from market.models import Report
 from tests.factories import CompanyFactory, TherapyFactory, publish
 from therapies.models import Therapy
@@ -251,12 +251,19 @@ def test_other_publishers_estimates_sit_beside_the_forecast_with_their_scope(api
     assert "No other publisher confirms this report" in section
     assert "MarketsandMarkets" in section and "Global; Wider" in section
     assert "United States; Narrower" in section  # Nova One Advisor's US cancer estimate
-    chart = charts.estimates_data(Report.objects.for_page().get(pk=report.pk), report.forecast())
-    assert chart["lines"][0]["ours"] and chart["lines"][0]["points"] == [
-        {"x": 2022, "y": 4.0}, {"x": 2030, "y": 14.4},
-    ]  # fmt: skip
-    drawn = sum(1 for e in report.estimates.all() if e.base_value and e.forecast_value)
-    assert len(chart["lines"]) == 1 + drawn
+    document = snapshot.document(
+        Report.objects.for_page().with_segment_companies().get(pk=report.pk)
+    )
+    chart = charts.estimates_for_page(
+        document["estimates"]["rows"], report=document["report"],
+        headline=document["headline"], edition_label="Edition 1",
+    )  # fmt: skip
+    first = chart["bars"][0]
+    assert (first["label"], first["cagr"], first["period"]) == ("This report", 17.5, "2024–2030")
+    stated = [e for e in report.estimates.all() if e.cagr is not None]
+    assert len(chart["bars"]) == 1 + len(stated)  # those with no CAGR: in the table only
+    groups = [bar["group"] for bar in chart["bars"][1:]]
+    assert groups == sorted(groups, key=["same", "wider", "narrower", "other"].index)
     body = api.get(f"/api/v1/reports/{report.slug}/").json()
     first = body["estimates"][0]
     assert (first["publisher"], first["geography"], first["breadth"]) == (

@@ -2,6 +2,7 @@ import json
 from decimal import Decimal
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -51,6 +52,26 @@ def figure(value):
     as snapshots hold it); a dash where there is none (a headline year whose
     figure an editor removed)."""
     return "—" if value in (None, "") else forecast.value_text(Decimal(value))
+
+
+def _edition_label(edition):
+    return f"Edition {edition.label}" if edition else "Working copy, not an edition"
+
+
+@register.simple_tag
+def page_chart(chart, report, edition=None):
+    """A forecast chart as the page draws it, dated today (market.charts.for_page)."""
+    return charts.for_page(
+        chart, report=report, edition_label=_edition_label(edition), today=timezone.localdate()
+    )
+
+
+@register.simple_tag
+def estimates_chart(rows, report, headline, edition=None):
+    """The estimates chart of a snapshot's rows (market.charts.estimates_for_page)."""
+    return charts.estimates_for_page(
+        rows, report=report, headline=headline, edition_label=_edition_label(edition)
+    )
 
 
 @register.filter

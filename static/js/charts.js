@@ -15,18 +15,23 @@
   var STYLES = {
     "actual-sourced": { fill: "#123e7c", line: "#123e7c" },
     "estimate-sourced": { fill: "#1f5fae", line: "#1f5fae" },
+    "past-sourced": { fill: "#6b2d73", line: "#6b2d73" },
     "forecast-sourced": { fill: "#0e7265", line: "#0e7265" },
     "estimate-computed": { fill: "rgba(31, 95, 174, 0.25)", line: "#1f5fae" },
+    "past-computed": { fill: "rgba(107, 45, 115, 0.25)", line: "#6b2d73" },
     "forecast-computed": { fill: "rgba(14, 114, 101, 0.25)", line: "#0e7265" }
   };
 
   // One dataset per kind of value, in legend order, so the legend tells sourced
-  // from computed years and estimates from forecasts.
+  // from computed years, estimates from forecasts, and a forecast for a year
+  // already past ("past", market/charts.py for_page) from one still ahead.
   var CATEGORIES = [
     ["actual", false, "Actual (sourced)"],
     ["estimate", false, "Estimate (sourced)"],
+    ["past", false, "Past year, forecast (sourced)"],
     ["forecast", false, "Forecast (sourced)"],
     ["estimate", true, "Estimate (computed)"],
+    ["past", true, "Past year, forecast (computed)"],
     ["forecast", true, "Forecast (computed)"]
   ];
 
@@ -36,13 +41,57 @@
         label: category[2],
         category: category[0] + "-" + (category[1] ? "computed" : "sourced"),
         data: points.map(function (point) {
-          var match = point.kind === category[0] && point.computed === category[1];
+          var kind = point.category || point.kind;
+          var match = kind === category[0] && point.computed === category[1];
           return match ? Number(point.value) : null;
         })
       };
     }).filter(function (dataset) {
       return dataset.data.some(function (value) { return value !== null; });
     });
+  }
+
+  // The lines under a chart's title: units and source (two lines on a phone), edition.
+  function subtitle(data, narrow) {
+    var lines = narrow ? [data.unit + ".", data.source] : [data.unit + ". " + data.source];
+    return lines.concat([data.edition || ""]);
+  }
+
+  // A vertical line with its label at a year of the x axis (its index among the
+  // bars; a fraction falls between two), each label at its own height so that
+  // marks a year or two apart stay readable.
+  function mark(at, text, row) {
+    return {
+      type: "line", xMin: at, xMax: at, borderColor: "#1a1a1a", borderWidth: 1.5,
+      borderDash: [4, 3],
+      label: { display: true, content: text, position: "end", yAdjust: 4 + row * 22,
+               backgroundColor: "rgba(255, 255, 255, 0.92)", color: "#1a1a1a",
+               font: { size: 11 }, padding: 3 }
+    };
+  }
+
+  function marks(data, years) {
+    var found = {};
+    if (!data.marks) {
+      return found;
+    }
+    var base = years.indexOf(data.marks.base_year);
+    var start = years.indexOf(data.marks.forecast_start_year);
+    if (base >= 0) {
+      found.base = mark(base, "Base year " + data.marks.base_year, 0);
+    }
+    if (start >= 0) {
+      found.start = mark(start - 0.5, "Forecast from " + data.marks.forecast_start_year, 1);
+    }
+    var today = new Date(data.marks.today + "T12:00:00Z");
+    var year = today.getUTCFullYear();
+    var at = years.indexOf(year);
+    if (at >= 0) {
+      var first = Date.UTC(year, 0, 1);
+      var share = (today - first) / (Date.UTC(year + 1, 0, 1) - first);
+      found.today = mark(at - 0.5 + share, "Today", 2);
+    }
+    return found;
   }
 
   // One colour per segment of a stacked count, told apart without colour too by
@@ -70,33 +119,59 @@
     });
   }
 
-  // Estimates as lines from base year to forecast year, this report's thickest.
-  function drawLines(canvas, data) {
+  // Estimates as one bar each, coloured by what they count; colours that stay
+  // apart for colour-blind readers (Okabe and Ito's, darkened to 3:1 on white),
+  // and each bar named on its own row, so none depends on colour or hovering.
+  var GROUP_COLOURS = { ours: "#1a1a1a", same: "#0072b2", wider: "#b35900",
+                        narrower: "#007a5a", other: "#a3457f" };
+
+  function drawBars(canvas, data) {
+    var narrow = canvas.parentNode.clientWidth < 560;
+    canvas.parentNode.style.height = (data.bars.length * (narrow ? 34 : 24) + (narrow ? 240 : 170)) + "px";
+    // Each bar named on its row: publisher and where it counts, on two lines on a phone.
+    var labels = data.bars.map(function (bar) {
+      return narrow ? [bar.label, "(" + bar.where + ")"] : bar.label + " (" + bar.where + ")";
+    });
+    var ours = data.bars.filter(function (bar) { return bar.group === "ours"; })[0];
+    var line = ours ? { ours: { type: "line", xMin: ours.cagr, xMax: ours.cagr, borderColor: "#1a1a1a",
+      borderWidth: 1.5, borderDash: [4, 3] } } : {};
+    var sets = Object.keys(data.groups).map(function (group) {
+      return { label: data.groups[group], backgroundColor: GROUP_COLOURS[group],
+               borderColor: GROUP_COLOURS[group],
+               data: data.bars.map(function (bar) { return bar.group === group ? bar.cagr : null; }) };
+    }).filter(function (set) {
+      return set.data.some(function (value) { return value !== null; });
+    });
     new window.Chart(canvas, {
-      type: "line",
-      data: {
-        datasets: data.lines.map(function (line, n) {
-          var colour = line.ours ? "#123e7c" : SEGMENT_COLOURS[1 + (n % 4)];
-          return { label: line.label, data: line.points, borderColor: colour,
-                   backgroundColor: colour, borderWidth: line.ours ? 4 : 1.5,
-                   pointRadius: line.ours ? 4 : 2 };
-        })
-      },
+      type: "bar",
+      data: { labels: labels, datasets: sets },
       options: {
+        indexAxis: "y",
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
         scales: {
-          x: { type: "linear", ticks: { precision: 0, callback: function (v) { return String(v); } } },
-          y: { type: "logarithmic", title: { display: true, text: data.unit } }
+          x: { stacked: true, beginAtZero: true, title: { display: true, text: data.unit },
+               ticks: { callback: function (value) { return value + " %"; } } },
+          y: { stacked: true, ticks: { autoSkip: false, font: function (context) {
+            return { size: narrow ? 11 : 12,
+                     weight: data.bars[context.index].group === "ours" ? "bold" : "normal" };
+          } } }
         },
         plugins: {
-          legend: { display: false },
+          title: { display: true, text: narrow ? data.title.split(": ") : data.title,
+                   align: "start", color: "#1a1a1a",
+                   font: { size: narrow ? 13 : 14, weight: "bold" } },
+          subtitle: { display: true, align: "start", color: "#333333",
+                      text: subtitle(data, narrow),
+                      font: { size: narrow ? 11 : 12 }, padding: { bottom: 8 } },
+          annotation: { annotations: line },
+          legend: { position: "bottom" },
           tooltip: {
             callbacks: {
               label: function (context) {
-                return context.dataset.label + ": " + context.parsed.y + " " + data.unit +
-                  " (" + context.parsed.x + ")";
+                var bar = data.bars[context.dataIndex];
+                return context.dataset.label + ": " + bar.cagr + " % a year, " + bar.period;
               }
             }
           }
@@ -111,18 +186,22 @@
       return;
     }
     var data = JSON.parse(source.textContent);
-    if (data.lines) {
-      drawLines(canvas, data);
+    if (data.bars) {
+      drawBars(canvas, data);
       return;
     }
     var counts = Boolean(data.stacks);
     var format = function (value) {
       return counts ? value + " " + data.unit : value.toFixed(2) + " " + data.unit;
     };
+    var years = counts ? data.years : data.points.map(function (point) { return point.year; });
+    // On a phone the title takes two lines, split after the report's name.
+    var narrow = canvas.parentNode.clientWidth < 560;
+    var title = narrow && data.title ? data.title.split(": ") : data.title;
     new window.Chart(canvas, {
       type: "bar",
       data: {
-        labels: counts ? data.years : data.points.map(function (point) { return point.year; }),
+        labels: years,
         datasets: counts ? stackedDatasets(data) : seriesDatasets(data)
       },
       options: {
@@ -131,11 +210,18 @@
         animation: false,
         scales: {
           // One value per year, so stacking puts each bar in the middle of its slot.
-          x: { stacked: true },
+          x: { stacked: true, title: { display: true, text: "Year" } },
           y: { stacked: true, beginAtZero: true, title: { display: true, text: data.unit },
                ticks: counts ? { precision: 0 } : {} }
         },
         plugins: {
+          // Title, units, source and edition drawn in, so a screenshot carries them.
+          title: { display: Boolean(data.source), text: title, align: "start",
+                   font: { size: narrow ? 13 : 14, weight: "bold" }, color: "#1a1a1a" },
+          subtitle: { display: Boolean(data.source), align: "start", color: "#333333",
+                      text: subtitle(data, narrow),
+                      font: { size: narrow ? 11 : 12 }, padding: { bottom: 8 } },
+          annotation: { annotations: marks(data, years) },
           legend: { position: "bottom" },
           tooltip: {
             callbacks: {

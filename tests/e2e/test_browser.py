@@ -38,6 +38,64 @@ def test_report_page_draws_the_forecast_chart_without_errors(page, site_url):
     assert page.console_errors == []
 
 
+def test_the_forecast_chart_marks_base_year_forecast_start_and_today_and_draws_its_source(
+    page, site_url
+):
+    from datetime import date
+
+    page.goto(site_url + REPORT)
+    page.wait_for_function("() => window.Chart && Chart.getChart('chart-total-canvas')")
+    drawn = page.evaluate("""() => {
+      const chart = Chart.getChart('chart-total-canvas');
+      const x = chart.scales.x;
+      const marks = Object.values(chart.options.plugins.annotation.annotations).map(
+        (m) => [m.label.content, String(x.getLabelForValue(Math.round(m.xMin + 0.01))), m.xMin]);
+      return {marks, title: chart.options.plugins.title.text,
+              subtitle: chart.options.plugins.subtitle.text, xTitle: x.options.title.text,
+              legend: chart.data.datasets.map((d) => d.label)};
+    }""")
+    today = date.today()
+    at = {label: (year, where) for label, year, where in drawn["marks"]}
+    assert at["Base year 2022"][0] == "2022"
+    assert at["Forecast from 2024"][0] == "2024" and at["Forecast from 2024"][1] % 1 == 0.5
+    assert at["Today"][0] in (str(today.year), str(today.year + 1))  # late in the year rounds up
+    assert "market size" in str(drawn["title"]) and drawn["xTitle"] == "Year"
+    assert "Source: Verified Market Reports" in " ".join(drawn["subtitle"])
+    assert "Edition 1" in drawn["subtitle"]
+    assert "Past year, forecast (computed)" in drawn["legend"]
+    kinds = page.locator("#forecast table.data-table tbody td:nth-child(3)").all_inner_texts()
+    assert kinds[1] == "Past year, forecast (no actual yet)"  # 2023, before today
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_every_estimate_in_the_chart_is_named_on_its_row_and_its_group_in_the_legend(
+    browser, site_url, width
+):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(site_url + REPORT)
+    page.wait_for_function("() => window.Chart && Chart.getChart('chart-estimates-canvas')")
+    drawn = page.evaluate("""() => {
+      const chart = Chart.getChart('chart-estimates-canvas');
+      const data = JSON.parse(document.getElementById('chart-estimates').textContent);
+      const y = chart.scales.y;
+      const tops = y.ticks.map((t, i) => y.getPixelForTick(i));
+      return {bars: data.bars.length, ticks: y.ticks.length, tops,
+              legend: chart.legend.legendItems.map((i) => i.text),
+              groups: [...new Set(data.bars.map((b) => data.groups[b.group]))],
+              first: y.getLabelForValue(0), left: chart.chartArea.left,
+              // Chart.js's own measure of its tick labels (private; Chart.js is pinned).
+              widest: Math.max(...y._labelSizes.widths)};
+    }""")
+    context.close()
+    assert drawn["ticks"] == drawn["bars"] > 10  # every bar has a label of its own
+    gaps = [b - a for a, b in zip(drawn["tops"], drawn["tops"][1:], strict=False)]
+    assert min(gaps) >= 20  # rows far enough apart that labels never overlap
+    assert drawn["widest"] <= drawn["left"]  # no label cut at the left edge
+    assert drawn["legend"] == drawn["groups"] and drawn["legend"][0] == "This report"
+    assert "This report" in str(drawn["first"])
+
+
 def test_approvals_chart_stacks_the_table_counts_and_the_list_sorts(page, site_url):
     page.goto(site_url + REPORT)
     page.wait_for_function("() => window.Chart && Chart.getChart('chart-approvals-canvas')")
