@@ -7,6 +7,7 @@ lists the same points, so the two can never disagree.
 """
 
 from collections import Counter
+from decimal import Decimal
 
 from market import forecast
 
@@ -43,6 +44,7 @@ def for_page(chart, *, report, edition_label, today):
     return {
         **chart,
         "points": points,
+        "summary": series_summary(points, chart["unit"]),
         "marks": {
             "base_year": report["base_year"],
             "forecast_start_year": report["forecast_start_year"],
@@ -53,6 +55,29 @@ def for_page(chart, *, report, edition_label, today):
         else "Computed years only.",
         "edition": edition_label,
     }
+
+
+def series_summary(points, unit):
+    """What a series shows, in a sentence for every reader (screen readers read it
+    beside the chart): its range, and the growth a year between its ends, which is
+    computed here and says so."""
+    if not points:
+        return "No figures yet."
+    first, last = points[0], points[-1]
+
+    def at(point):
+        how = "computed" if point["computed"] else "sourced"
+        return f"{forecast.value_text(Decimal(point['value']))} in {point['year']} ({how})"
+
+    if first is last:
+        return f"One figure: {at(first)}, in {unit}."
+    growth = ""
+    if Decimal(first["value"]) > 0:
+        rate = forecast.cagr(first["value"], last["value"], last["year"] - first["year"])
+        growth = f", {forecast.percent_text(rate)} a year (computed from the two)"
+    largest = max(points, key=lambda p: Decimal(p["value"]))
+    peak = "" if largest is last else f"; the largest value is {at(largest)}"
+    return f"From {at(first)} to {at(last)}, in {unit}{growth}{peak}."
 
 
 def basis(point):
@@ -85,6 +110,25 @@ def approvals_data(report):
             for year in years
         ],
     }
+
+
+def approvals_summary(chart):
+    """What the approvals chart (``approvals_data``) shows, in a sentence: the total
+    and years, the busiest year, and the count per segment, largest first."""
+    rows = chart["rows"]
+    total = sum(row["total"] for row in rows)
+    if not total:
+        return "No approvals yet."
+    busiest = max(rows, key=lambda row: row["total"])
+    segments = sorted(
+        ((stack["label"], sum(stack["counts"])) for stack in chart["stacks"]),
+        key=lambda item: -item[1],
+    )
+    split = ", ".join(f"{name} {count}" for name, count in segments if count)
+    return (
+        f"{total} approvals from {rows[0]['year']} to {rows[-1]['year']}; the most in one "
+        f"year: {busiest['total']} in {busiest['year']}. By segment: {split}."
+    )
 
 
 # What an estimate counts against this report's market (MarketEstimate.Breadth),
@@ -122,8 +166,17 @@ def estimates_for_page(rows, *, report, headline, edition_label):
         where = report["region"]["name"] if report.get("region") else "its scope"
         bars.insert(0, {"label": "This report", "where": where, "group": "ours",
                         "cagr": float(headline["stated_cagr"]), "period": period})  # fmt: skip
+    rates = [bar["cagr"] for bar in bars if bar["group"] != "ours"]
+    summary = f"{len(rates)} other estimates state a growth rate"
+    if rates:
+        summary += f", from {min(rates):g} % to {max(rates):g} % a year"
+    if bars and bars[0]["group"] == "ours":
+        ours = bars[0]["cagr"]
+        faster = sum(rate > ours for rate in rates)
+        summary += f"; this report's {ours:g} % is below {faster} of them"
     return {
         "title": "Growth a year: this report beside other publishers' estimates",
+        "summary": summary + ".",
         "unit": "% a year (stated CAGR)",
         "groups": ESTIMATE_GROUPS,
         "bars": bars,

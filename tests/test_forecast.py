@@ -263,3 +263,7 @@ def test_the_page_tells_a_forecast_for_a_past_year_from_one_ahead_and_marks_its_
     assert shown["marks"] == {"base_year": 2022, "forecast_start_year": 2024, "today": "2026-12-03"}
     assert shown["source"] == "Source: VMR; years between them computed."
     assert shown["edition"] == "Edition 3" and chart["points"][1]["kind"] == "forecast"
+    assert shown["summary"] == (
+        "From 4.00 in 2022 (sourced) to 14.40 in 2030 (sourced), in USD billion, "
+        "17.36 % a year (computed from the two)."
+    )

@@ -46,7 +46,9 @@ def test_each_approval_links_the_fda_s_own_page_first(client, report):
             without.add(therapy.brand_name)
     assert without == NO_FDA_PAGE_FOUND
     page = client.get(REPORT).content.decode()
-    assert page.count(">FDA<span") == Therapy.objects.count() - len(NO_FDA_PAGE_FOUND)
+    listed = page.split('class="table-sources"')[1].split("</details>")[0]
+    assert listed.count("<li>") == Therapy.objects.count()
+    assert listed.count(": FDA</a>") == Therapy.objects.count() - len(NO_FDA_PAGE_FOUND)
 
 
 def test_counts_in_prose_come_from_the_table(report):

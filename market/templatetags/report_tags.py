@@ -1,5 +1,6 @@
 import json
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from django import template
 from django.utils import timezone
@@ -72,6 +73,19 @@ def estimates_chart(rows, report, headline, edition=None):
     return charts.estimates_for_page(
         rows, report=report, headline=headline, edition_label=_edition_label(edition)
     )
+
+
+@register.filter
+def domain(url):
+    """The site a link goes to, as a reader would name it: 'biospace.com'."""
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.")
+
+
+@register.filter
+def approvals_summary(chart):
+    """The approvals chart in a sentence (market.charts.approvals_summary)."""
+    return charts.approvals_summary(chart)
 
 
 @register.filter

@@ -142,7 +142,7 @@
     }).filter(function (set) {
       return set.data.some(function (value) { return value !== null; });
     });
-    new window.Chart(canvas, {
+    return new window.Chart(canvas, {
       type: "bar",
       data: { labels: labels, datasets: sets },
       options: {
@@ -187,7 +187,7 @@
     }
     var data = JSON.parse(source.textContent);
     if (data.bars) {
-      drawBars(canvas, data);
+      keyboard(canvas, drawBars(canvas, data), data);
       return;
     }
     var counts = Boolean(data.stacks);
@@ -198,7 +198,7 @@
     // On a phone the title takes two lines, split after the report's name.
     var narrow = canvas.parentNode.clientWidth < 560;
     var title = narrow && data.title ? data.title.split(": ") : data.title;
-    new window.Chart(canvas, {
+    var chart = new window.Chart(canvas, {
       type: "bar",
       data: {
         labels: years,
@@ -232,6 +232,61 @@
           }
         }
       }
+    });
+    keyboard(canvas, chart, data);
+  }
+
+  // Each value of a chart in words: what the arrow keys announce.
+  function readouts(data) {
+    if (data.bars) {
+      return data.bars.map(function (bar) {
+        return bar.label + " (" + bar.where + "): " + bar.cagr + " % a year, " + bar.period +
+          ". " + data.groups[bar.group] + ".";
+      });
+    }
+    if (data.stacks) {
+      return data.years.map(function (year, n) {
+        var parts = data.stacks.filter(function (stack) { return stack.counts[n]; });
+        var total = parts.reduce(function (sum, stack) { return sum + stack.counts[n]; }, 0);
+        return year + ": " + total + " " + data.unit + (parts.length ? " (" + parts.map(
+          function (stack) { return stack.label + " " + stack.counts[n]; }).join(", ") + ")" : "") + ".";
+      });
+    }
+    return data.points.map(function (point) {
+      return point.year + ": " + Number(point.value).toFixed(2) + " " + data.unit + ", " +
+        (point.label || point.kind) + (point.computed ? ", computed" : ", sourced") + ".";
+    });
+  }
+
+  // The arrow keys (and Home, End) step through a focused chart's values: the
+  // tooltip shows the value and the chart's live region says it, so the chart
+  // works without a mouse and with a screen reader.
+  function keyboard(canvas, chart, data) {
+    var lines = readouts(data);
+    var readout = document.getElementById(canvas.dataset.chart + "-readout");
+    var at = -1;
+    var steps = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+    canvas.addEventListener("keydown", function (event) {
+      if (event.key === "Home") {
+        at = 0;
+      } else if (event.key === "End") {
+        at = lines.length - 1;
+      } else if (steps[event.key]) {
+        at = Math.min(lines.length - 1, Math.max(0, at + steps[event.key]));
+      } else {
+        return;
+      }
+      event.preventDefault();
+      var active = chart.data.datasets.map(function (dataset, n) {
+        return { datasetIndex: n, index: at };
+      }).filter(function (element) {
+        var value = chart.data.datasets[element.datasetIndex].data[element.index];
+        return value !== null && value !== 0;
+      });
+      chart.setActiveElements(active);
+      chart.tooltip.setActiveElements(active, { x: 0, y: 0 });
+      chart.update();
+      readout.textContent = lines[at];
     });
   }
 

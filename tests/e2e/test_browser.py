@@ -96,6 +96,41 @@ def test_every_estimate_in_the_chart_is_named_on_its_row_and_its_group_in_the_le
     assert "This report" in str(drawn["first"])
 
 
+def test_a_keyboard_user_reaches_each_chart_and_hears_its_values(page, site_url):
+    page.goto(site_url + REPORT)
+    page.wait_for_function("() => window.Chart && Chart.getChart('chart-estimates-canvas')")
+    reached = []
+    for _ in range(120):  # Tab only, from the top of the page
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.id")
+        if focused.endswith("-canvas") and focused not in reached:
+            reached.append(focused)
+        if focused == "chart-total-canvas" and len(reached) == 1:
+            page.keyboard.press("ArrowRight")
+            first = page.inner_text("#chart-total-readout")
+            page.keyboard.press("End")
+            last = page.inner_text("#chart-total-readout")
+    assert reached[:3] == ["chart-total-canvas", "chart-approvals-canvas", "chart-estimates-canvas"]
+    assert first == "2022: 4.00 USD billion, Estimate, sourced."
+    assert last == "2030: 14.40 USD billion, Forecast, sourced."
+    assert page.get_attribute("#chart-total-readout", "aria-live") == "polite"
+    for chart in ("chart-total", "chart-approvals", "chart-estimates"):
+        summary = page.get_attribute(f"#{chart}-canvas", "aria-describedby")
+        assert summary == f"{chart}-summary" and page.inner_text(f"#{summary}").strip()
+
+
+def test_the_tab_order_passes_a_table_of_therapies_in_one_step(page, site_url):
+    page.goto(site_url + REPORT)
+    table = page.locator("#therapies table.therapies")
+    assert table.locator("tbody tr").count() > 20
+    assert table.locator("tbody a, tbody button, tbody [tabindex]").count() == 0  # none per row
+    sources = page.locator("#therapies .table-sources")
+    assert sources.locator("a").count() == table.locator("tbody tr").count()
+    assert not sources.locator("a").first.is_visible()  # behind one summary until opened
+    sources.locator("summary").click()
+    assert sources.locator("a").first.is_visible()
+
+
 def test_approvals_chart_stacks_the_table_counts_and_the_list_sorts(page, site_url):
     page.goto(site_url + REPORT)
     page.wait_for_function("() => window.Chart && Chart.getChart('chart-approvals-canvas')")
