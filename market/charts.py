@@ -25,6 +25,33 @@ KIND_LABELS = {
     "past": "Past year, forecast (no actual yet)",
     "forecast": "Forecast",
 }
+# Each kind's colour, for the page's chart and the server's image alike: sourced
+# values solid, computed ones pale with a solid outline. In legend order.
+KIND_COLOURS = {"actual": "#123e7c", "estimate": "#1f5fae", "past": "#6b2d73",
+                "forecast": "#0e7265"}  # fmt: skip
+LEGEND = {"actual": "Actual", "estimate": "Estimate", "past": "Past year, forecast",
+          "forecast": "Forecast"}  # fmt: skip
+PALE = 0.25  # the opacity of a computed value's fill
+
+
+def _datasets(points):
+    """One dataset per kind of value that ``points`` have (sourced kinds first):
+    {"label", "colour", "computed", "values": [value or None, one per point]}."""
+    found = []
+    for computed in (False, True):
+        for kind, colour in KIND_COLOURS.items():
+            values = [float(p["value"]) if (p["category"], p["computed"]) == (kind, computed)
+                      else None for p in points]  # fmt: skip
+            if any(v is not None for v in values):
+                label = f"{LEGEND[kind]} ({'computed' if computed else 'sourced'})"
+                found.append({"label": label, "colour": colour, "computed": computed,
+                              "values": values})  # fmt: skip
+    return found
+
+
+def edition_label(edition):
+    """How a chart names what it shows: "Edition 3", or the working copy."""
+    return f"Edition {edition.label}" if edition else "Working copy, not an edition"
 
 
 def for_page(chart, *, report, edition_label, today):
@@ -44,6 +71,8 @@ def for_page(chart, *, report, edition_label, today):
     return {
         **chart,
         "points": points,
+        "datasets": _datasets(points),
+        "pale": PALE,
         "summary": series_summary(points, chart["unit"]),
         "marks": {
             "base_year": report["base_year"],

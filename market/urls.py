@@ -47,6 +47,16 @@ urlpatterns = [
         cached_by_content(views.edition_data),
         name="edition-data",
     ),
+    re_path(
+        r"^(?P<slug>[-\w]+)/charts/forecast\.(?P<fmt>png|svg)$",
+        cached_by_content(views.chart_image),
+        name="chart-image",
+    ),
+    re_path(
+        rf"^(?P<slug>[-\w]+)/editions/(?P<label>{EDITION_LABEL})/charts/forecast\.(?P<fmt>png|svg)$",
+        cached_by_content(views.chart_image),
+        name="edition-chart-image",
+    ),
     path(
         "<slug:report_slug>/segments/<slug:slug>/",
         cached_by_content(views.SegmentDetailView.as_view()),

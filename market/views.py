@@ -7,6 +7,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
@@ -14,7 +15,7 @@ from django.views.generic import TemplateView
 
 from gtmp_site.core.cells import safe_cell
 from gtmp_site.views import PageMetaMixin
-from market import changes, citation, editions, snapshot
+from market import changes, chart_images, charts, citation, editions, snapshot
 from market.models import EDITION_LABEL, Edition, Report, ReportSection
 
 
@@ -256,6 +257,26 @@ def edition_data(request, slug, label, fmt):
     """An edition's yearly series and checks, as they stood, as CSV or JSON."""
     edition = edition_of(slug, label)
     return data_response(edition, request, fmt, f"{slug}-edition-{edition.label}-forecast.{fmt}")
+
+
+def chart_image(request, slug, fmt, label=None):
+    """The forecast chart of the report's latest edition, or of edition ``label``,
+    as a PNG or SVG drawn on the server (market/chart_images.py)."""
+    edition = edition_of(slug, label) if label else current_edition(slug)
+    document = edition.document
+    shown = charts.for_page(
+        document["total"]["chart"],
+        report=document["report"],
+        edition_label=charts.edition_label(edition),
+        today=timezone.localdate(),
+    )
+    licence = document["report"]["licence"]
+    body = chart_images.forecast_image(shown, licence=licence, fmt=fmt)
+    response = HttpResponse(body, content_type=chart_images.FORMATS[fmt])
+    name = f"{slug}-edition-{edition.label}-forecast.{fmt}"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["Link"] = f'<{licence["url"]}>; rel="license"'
+    return response
 
 
 class EditionChangesView(PageMetaMixin, TemplateView):

@@ -55,23 +55,18 @@ def figure(value):
     return "—" if value in (None, "") else forecast.value_text(Decimal(value))
 
 
-def _edition_label(edition):
-    return f"Edition {edition.label}" if edition else "Working copy, not an edition"
-
-
 @register.simple_tag
 def page_chart(chart, report, edition=None):
     """A forecast chart as the page draws it, dated today (market.charts.for_page)."""
-    return charts.for_page(
-        chart, report=report, edition_label=_edition_label(edition), today=timezone.localdate()
-    )
+    label = charts.edition_label(edition)
+    return charts.for_page(chart, report=report, edition_label=label, today=timezone.localdate())
 
 
 @register.simple_tag
 def estimates_chart(rows, report, headline, edition=None):
     """The estimates chart of a snapshot's rows (market.charts.estimates_for_page)."""
     return charts.estimates_for_page(
-        rows, report=report, headline=headline, edition_label=_edition_label(edition)
+        rows, report=report, headline=headline, edition_label=charts.edition_label(edition)
     )
 
 

@@ -11,44 +11,10 @@
 (function () {
   "use strict";
 
-  // Sourced years are solid; computed years are pale with a solid outline.
-  var STYLES = {
-    "actual-sourced": { fill: "#123e7c", line: "#123e7c" },
-    "estimate-sourced": { fill: "#1f5fae", line: "#1f5fae" },
-    "past-sourced": { fill: "#6b2d73", line: "#6b2d73" },
-    "forecast-sourced": { fill: "#0e7265", line: "#0e7265" },
-    "estimate-computed": { fill: "rgba(31, 95, 174, 0.25)", line: "#1f5fae" },
-    "past-computed": { fill: "rgba(107, 45, 115, 0.25)", line: "#6b2d73" },
-    "forecast-computed": { fill: "rgba(14, 114, 101, 0.25)", line: "#0e7265" }
-  };
-
-  // One dataset per kind of value, in legend order, so the legend tells sourced
-  // from computed years, estimates from forecasts, and a forecast for a year
-  // already past ("past", market/charts.py for_page) from one still ahead.
-  var CATEGORIES = [
-    ["actual", false, "Actual (sourced)"],
-    ["estimate", false, "Estimate (sourced)"],
-    ["past", false, "Past year, forecast (sourced)"],
-    ["forecast", false, "Forecast (sourced)"],
-    ["estimate", true, "Estimate (computed)"],
-    ["past", true, "Past year, forecast (computed)"],
-    ["forecast", true, "Forecast (computed)"]
-  ];
-
-  function datasets(points) {
-    return CATEGORIES.map(function (category) {
-      return {
-        label: category[2],
-        category: category[0] + "-" + (category[1] ? "computed" : "sourced"),
-        data: points.map(function (point) {
-          var kind = point.category || point.kind;
-          var match = kind === category[0] && point.computed === category[1];
-          return match ? Number(point.value) : null;
-        })
-      };
-    }).filter(function (dataset) {
-      return dataset.data.some(function (value) { return value !== null; });
-    });
+  // A colour ("#rrggbb") at an opacity, for the pale fill of computed values.
+  function faded(colour, opacity) {
+    var n = parseInt(colour.slice(1), 16);
+    return "rgba(" + (n >> 16) + ", " + ((n >> 8) & 255) + ", " + (n & 255) + ", " + opacity + ")";
   }
 
   // The lines under a chart's title: units and source (two lines on a phone), edition.
@@ -106,14 +72,14 @@
     });
   }
 
+  // The kinds of value of a forecast series, as market/charts.py for_page made them.
   function seriesDatasets(data) {
-    return datasets(data.points).map(function (dataset) {
-      var style = STYLES[dataset.category] || STYLES["forecast-sourced"];
+    return data.datasets.map(function (dataset) {
       return {
         label: dataset.label,
-        data: dataset.data,
-        backgroundColor: style.fill,
-        borderColor: style.line,
+        data: dataset.values,
+        backgroundColor: dataset.computed ? faded(dataset.colour, data.pale) : dataset.colour,
+        borderColor: dataset.colour,
         borderWidth: 1.5
       };
     });

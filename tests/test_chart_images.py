@@ -1,0 +1,75 @@
+"""The forecast chart as images drawn on the server: real PNG and SVG files with
+their title, source, edition and licence drawn in, at stable addresses per
+edition, and the link preview (og:image) of every report page."""
+
+import io
+import re
+import struct
+import xml.etree.ElementTree as ET
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from matplotlib.image import imread
+
+from market.models import MarketFigure
+from tests.factories import publish
+
+pytestmark = pytest.mark.django_db
+
+REPORT = "/reports/us-gene-therapy-medicinal-products-market/"
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg_texts(body):
+    """Every text the SVG draws, as text (not as glyph outlines)."""
+    root = ET.fromstring(body)
+    return [" ".join("".join(node.itertext()).split()) for node in root.iter(f"{SVG}text")]
+
+
+def test_the_png_is_a_link_preview_sized_image_with_the_chart_drawn(report):
+    response = Client().get(f"{REPORT}charts/forecast.png")
+    assert response["Content-Type"] == "image/png"
+    body = response.content
+    assert body[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", body[16:24])  # the IHDR chunk
+    assert (width, height) == (1200, 630)
+    pixels = imread(io.BytesIO(body))[:, :, :3]
+    teal = (abs(pixels - [0x0E / 255, 0x72 / 255, 0x65 / 255]).max(axis=2) < 0.02).mean()
+    assert teal > 0.005  # the sourced 2030 forecast's bar, in its colour
+    assert (pixels.min(axis=2) < 0.5).mean() > 0.01  # and dark text and lines
+
+
+def test_the_svg_draws_title_units_source_marks_edition_and_licence_as_text(report):
+    response = Client().get(f"{REPORT}charts/forecast.svg")
+    assert response["Content-Type"] == "image/svg+xml"
+    texts = svg_texts(response.content)
+    assert "US Gene Therapy Medicinal Products (GTMP) Market: market size" in texts
+    assert "USD billion. Source: Verified Market Reports; years between them computed." in texts
+    assert {"Base year 2022", "Forecast from 2024", "Year", "2030"} <= set(texts)
+    assert any(t.startswith("Edition 1 · Licence: Creative Commons") for t in texts)
+    assert Client().get(f"{REPORT}charts/forecast.svg").content == response.content  # stable
+
+
+def test_each_edition_keeps_its_image_and_the_latest_follows_the_newest(report):
+    figure = MarketFigure.objects.get(report=report, year=2030, segment=None)
+    figure.value = Decimal("20.000")
+    figure.save()
+    publish(report)
+    client = Client()
+    first = svg_texts(client.get(f"{REPORT}editions/1/charts/forecast.svg").content)
+    latest = svg_texts(client.get(f"{REPORT}charts/forecast.svg").content)
+    assert any(t.startswith("Edition 1 ·") for t in first)
+    assert any(t.startswith("Edition 2 ·") for t in latest)
+    assert "20.0" in latest and "20.0" not in first  # the y axis grew with the 2030 figure
+    assert client.get(f"{REPORT}editions/9/charts/forecast.png").status_code == 404
+
+
+@pytest.mark.parametrize("path", [REPORT, f"{REPORT}editions/1/", f"{REPORT}segments/cancer/"])
+def test_each_report_page_names_its_chart_as_its_link_preview(report, path):
+    client = Client()
+    html = client.get(path).content.decode()
+    image = re.search(r'<meta property="og:image" content="([^"]+)"', html).group(1)
+    assert re.search(r'<meta property="og:image:alt" content="[^"]+market size', html)
+    response = client.get(image.removeprefix("http://testserver"))
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
