@@ -169,6 +169,26 @@ ESTIMATE_GROUPS = {
     "narrower": "A narrower market",
     "other": "Another measure",
 }
+# Colours that stay apart for colour-blind readers (Okabe and Ito's, darkened to
+# 3:1 on white); this report in black.
+GROUP_COLOURS = {"ours": "#1a1a1a", "same": "#0072b2", "wider": "#b35900",
+                 "narrower": "#007a5a", "other": "#a3457f"}  # fmt: skip
+# One colour per segment of a stacked count, in the segments' order (the legend's
+# order and the table tell them apart without colour too).
+SEGMENT_COLOURS = ["#123e7c", "#0e7265", "#8a4b08", "#6b2d73", "#4d4d4d"]
+
+
+def approvals_for_page(chart, *, edition_label):
+    """The approvals chart (``approvals_data``, from a snapshot) as the page and its
+    image draw it: each segment's colour, a summary in words, source and edition."""
+    colours = [SEGMENT_COLOURS[n % len(SEGMENT_COLOURS)] for n in range(len(chart["stacks"]))]
+    return {
+        **chart,
+        "colours": colours,
+        "summary": approvals_summary(chart),
+        "source": "Source: FDA approval pages and the other sources the table lists.",
+        "edition": edition_label,
+    }
 
 
 def estimates_for_page(rows, *, report, headline, edition_label):
@@ -208,6 +228,7 @@ def estimates_for_page(rows, *, report, headline, edition_label):
         "summary": summary + ".",
         "unit": "% a year (stated CAGR)",
         "groups": ESTIMATE_GROUPS,
+        "colours": GROUP_COLOURS,
         "bars": bars,
         "source": "Sources: each publisher, as the table below lists; each rate over its own "
         "period.",

@@ -6,6 +6,7 @@ from market.feeds import EditionsFeed
 from market.models import EDITION_LABEL
 
 app_name = "market"
+CHART = "(?P<name>forecast|approvals|estimates)"  # the report page's charts
 urlpatterns = [
     path("<slug:slug>/", cached_by_content(views.ReportDetailView.as_view()), name="report"),
     path("<slug:slug>/preview/", views.ReportPreviewView.as_view(), name="preview"),
@@ -48,12 +49,12 @@ urlpatterns = [
         name="edition-data",
     ),
     re_path(
-        r"^(?P<slug>[-\w]+)/charts/forecast\.(?P<fmt>png|svg)$",
+        rf"^(?P<slug>[-\w]+)/charts/{CHART}\.(?P<fmt>png|svg)$",
         cached_by_content(views.chart_image),
         name="chart-image",
     ),
     re_path(
-        rf"^(?P<slug>[-\w]+)/editions/(?P<label>{EDITION_LABEL})/charts/forecast\.(?P<fmt>png|svg)$",
+        rf"^(?P<slug>[-\w]+)/editions/(?P<label>{EDITION_LABEL})/charts/{CHART}\.(?P<fmt>png|svg)$",
         cached_by_content(views.chart_image),
         name="edition-chart-image",
     ),

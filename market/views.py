@@ -259,24 +259,44 @@ def edition_data(request, slug, label, fmt):
     return data_response(edition, request, fmt, f"{slug}-edition-{edition.label}-forecast.{fmt}")
 
 
-def chart_image(request, slug, fmt, label=None):
-    """The forecast chart of the report's latest edition, or of edition ``label``,
+def chart_image(request, slug, name, fmt, label=None):
+    """The chart ``name`` of the report's latest edition, or of edition ``label``,
     as a PNG or SVG drawn on the server (market/chart_images.py)."""
     edition = edition_of(slug, label) if label else current_edition(slug)
     document = edition.document
-    shown = charts.for_page(
-        document["total"]["chart"],
-        report=document["report"],
-        edition_label=charts.edition_label(edition),
-        today=timezone.localdate(),
-    )
+    shown, draw, height = _chart_of(document, name, charts.edition_label(edition))
     licence = document["report"]["licence"]
-    body = chart_images.forecast_image(shown, licence=licence, fmt=fmt)
+    body = chart_images.render(draw, shown, licence=licence, fmt=fmt, height=height)
     response = HttpResponse(body, content_type=chart_images.FORMATS[fmt])
-    name = f"{slug}-edition-{edition.label}-forecast.{fmt}"
-    response["Content-Disposition"] = f'inline; filename="{name}"'
+    filename = f"{slug}-edition-{edition.label}-{name}.{fmt}"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Link"] = f'<{licence["url"]}>; rel="license"'
     return response
+
+
+def _chart_of(document, name, edition_label):
+    """(data, drawer, height in inches) of the chart ``name`` of a snapshot, built
+    as the page builds it."""
+    if name == "forecast":
+        shown = charts.for_page(
+            document["total"]["chart"],
+            report=document["report"],
+            edition_label=edition_label,
+            today=timezone.localdate(),
+        )
+        return shown, chart_images.draw_forecast, chart_images.HEIGHT_INCHES
+    if name == "approvals":
+        if not document["approvals"]["years"]:
+            raise Http404("This report lists no approvals.")
+        shown = charts.approvals_for_page(document["approvals"], edition_label=edition_label)
+        return shown, chart_images.draw_approvals, chart_images.HEIGHT_INCHES
+    rows = document["estimates"]["rows"]
+    if not rows:
+        raise Http404("This report lists no other estimates.")
+    shown = charts.estimates_for_page(
+        rows, report=document["report"], headline=document["headline"], edition_label=edition_label
+    )
+    return shown, chart_images.draw_estimates, chart_images.estimates_height(shown)
 
 
 class EditionChangesView(PageMetaMixin, TemplateView):

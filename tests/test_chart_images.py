@@ -27,17 +27,43 @@ def svg_texts(body):
     return [" ".join("".join(node.itertext()).split()) for node in root.iter(f"{SVG}text")]
 
 
-def test_the_png_is_a_link_preview_sized_image_with_the_chart_drawn(report):
-    response = Client().get(f"{REPORT}charts/forecast.png")
-    assert response["Content-Type"] == "image/png"
-    body = response.content
-    assert body[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = struct.unpack(">II", body[16:24])  # the IHDR chunk
-    assert (width, height) == (1200, 630)
+def chart_links(client, path=REPORT):
+    """{(chart, format): url} of every chart image the page offers to download."""
+    html = client.get(path).content.decode()
+    found = re.findall(r'href="([^"]*/charts/(\w+)\.(png|svg))"', html)
+    return {(name, fmt): url for url, name, fmt in found}
+
+
+def test_every_chart_the_page_offers_is_a_real_png_and_svg_with_its_title_drawn(report):
+    client = Client()
+    links = chart_links(client)
+    assert {name for name, _ in links} == {"forecast", "approvals", "estimates"}
+    page = client.get(REPORT).content.decode()
+    titles = set(re.findall(r'"title": "([^"]+)"', page))  # of the page's charts' data
+    for (_, fmt), url in links.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if fmt == "svg":
+            assert response["Content-Type"] == "image/svg+xml"
+            texts = svg_texts(response.content)
+            assert titles & set(texts), url  # drawn with the title of the page's chart
+            assert any(t.startswith("Edition 1 · Licence: Creative Commons") for t in texts)
+            continue
+        assert response["Content-Type"] == "image/png"
+        body = response.content
+        assert body[:8] == b"\x89PNG\r\n\x1a\n", url
+        width, height = struct.unpack(">II", body[16:24])  # the IHDR chunk
+        assert width == 1200 and height >= 630, url
+        pixels = imread(io.BytesIO(body))[:, :, :3]
+        assert (pixels.min(axis=2) < 0.5).mean() > 0.01, url  # dark text, lines or bars
+
+
+def test_the_forecast_png_is_a_link_preview_sized_image_with_its_bars_drawn(report):
+    body = Client().get(f"{REPORT}charts/forecast.png").content
+    assert struct.unpack(">II", body[16:24]) == (1200, 630)
     pixels = imread(io.BytesIO(body))[:, :, :3]
     teal = (abs(pixels - [0x0E / 255, 0x72 / 255, 0x65 / 255]).max(axis=2) < 0.02).mean()
     assert teal > 0.005  # the sourced 2030 forecast's bar, in its colour
-    assert (pixels.min(axis=2) < 0.5).mean() > 0.01  # and dark text and lines
 
 
 def test_the_svg_draws_title_units_source_marks_edition_and_licence_as_text(report):

@@ -77,10 +77,10 @@ def domain(url):
     return host.removeprefix("www.")
 
 
-@register.filter
-def approvals_summary(chart):
-    """The approvals chart in a sentence (market.charts.approvals_summary)."""
-    return charts.approvals_summary(chart)
+@register.simple_tag
+def approvals_chart(chart, edition=None):
+    """The approvals chart as the page draws it (market.charts.approvals_for_page)."""
+    return charts.approvals_for_page(chart, edition_label=charts.edition_label(edition))
 
 
 @register.filter

@@ -19,7 +19,8 @@
 
   // The lines under a chart's title: units and source (two lines on a phone), edition.
   function subtitle(data, narrow) {
-    var lines = narrow ? [data.unit + ".", data.source] : [data.unit + ". " + data.source];
+    var unit = data.unit.charAt(0).toUpperCase() + data.unit.slice(1) + ".";
+    var lines = narrow ? [unit, data.source] : [unit + " " + data.source];
     return lines.concat([data.edition || ""]);
   }
 
@@ -60,13 +61,10 @@
     return found;
   }
 
-  // One colour per segment of a stacked count, told apart without colour too by
-  // the legend's order and the table below the chart.
-  var SEGMENT_COLOURS = ["#123e7c", "#0e7265", "#8a4b08", "#6b2d73", "#4d4d4d"];
-
+  // Counts per year stacked by segment, in the colours market/charts.py gives them.
   function stackedDatasets(data) {
     return data.stacks.map(function (stack, n) {
-      var colour = SEGMENT_COLOURS[n % SEGMENT_COLOURS.length];
+      var colour = data.colours[n];
       return { label: stack.label, data: stack.counts, backgroundColor: colour,
                borderColor: colour, borderWidth: 1 };
     });
@@ -85,12 +83,8 @@
     });
   }
 
-  // Estimates as one bar each, coloured by what they count; colours that stay
-  // apart for colour-blind readers (Okabe and Ito's, darkened to 3:1 on white),
-  // and each bar named on its own row, so none depends on colour or hovering.
-  var GROUP_COLOURS = { ours: "#1a1a1a", same: "#0072b2", wider: "#b35900",
-                        narrower: "#007a5a", other: "#a3457f" };
-
+  // Estimates as one bar each, coloured by what they count (market/charts.py
+  // GROUP_COLOURS) and named on its own row, so none depends on colour or hovering.
   function drawBars(canvas, data) {
     var narrow = canvas.parentNode.clientWidth < 560;
     canvas.parentNode.style.height = (data.bars.length * (narrow ? 34 : 24) + (narrow ? 240 : 170)) + "px";
@@ -102,8 +96,8 @@
     var line = ours ? { ours: { type: "line", xMin: ours.cagr, xMax: ours.cagr, borderColor: "#1a1a1a",
       borderWidth: 1.5, borderDash: [4, 3] } } : {};
     var sets = Object.keys(data.groups).map(function (group) {
-      return { label: data.groups[group], backgroundColor: GROUP_COLOURS[group],
-               borderColor: GROUP_COLOURS[group],
+      return { label: data.groups[group], backgroundColor: data.colours[group],
+               borderColor: data.colours[group],
                data: data.bars.map(function (bar) { return bar.group === group ? bar.cagr : null; }) };
     }).filter(function (set) {
       return set.data.some(function (value) { return value !== null; });
