@@ -7,7 +7,6 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import DatabaseError, connections
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
-from django.utils.text import Truncator
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -67,8 +66,17 @@ class PageMetaMixin:
 
 
 def plain_summary(markdown_text, length=158):
-    """A one-line plain-text summary of Markdown prose, for meta descriptions."""
-    return Truncator(plain_text(markdown_text)).chars(length)
+    """A one-line plain-text summary of Markdown prose, for meta descriptions, in at
+    most ``length`` characters: the whole sentences that fit, when they fill at
+    least half of it, else whole words and "…". A number or word is never cut."""
+    text = " ".join(plain_text(markdown_text).split())
+    if len(text) <= length:
+        return text
+    fits = text[: length + 1]
+    sentence = max(fits.rfind(end) for end in (". ", "? ", "! "))
+    if sentence >= length // 2:
+        return fits[: sentence + 1]
+    return fits[: fits.rfind(" ")].rstrip(",;:–") + "…"
 
 
 def _api_error(request, status, detail):

@@ -1,6 +1,7 @@
 """What a visitor reads: the report page, segments, companies, FAQ, downloads."""
 
 import csv
+import html as html_lib
 import io
 import json
 import re
@@ -247,6 +248,27 @@ def test_each_page_has_its_own_title_description_and_canonical(client, report):
         assert '<meta property="og:title"' in html
     assert len(titles) == len(urls)
     assert len(descriptions) == len(urls)
+    for description in map(html_lib.unescape, descriptions):
+        assert len(description) <= 160, description
+        assert not re.search(r"\d[.,]…$", description), description  # not "USD 4.…"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The market is worth USD 4.00 billion in 2022 and 14.40 in 2030. " * 3,
+        "A sentence that runs on " + "and on " * 30 + "for ever.",
+        "Short.",
+    ],
+)
+def test_a_summary_is_never_cut_inside_a_number_or_a_word(text):
+    from gtmp_site.views import plain_summary
+
+    summary = plain_summary(text, length=60)
+    assert len(summary) <= 60
+    words = summary.removesuffix("…").split()
+    assert words == text.split()[: len(words)]  # whole words, in order
+    assert summary.endswith((".", "…"))
 
 
 def test_sitemap_lists_public_pages_only(client, report):
