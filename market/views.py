@@ -4,6 +4,7 @@ import csv
 import re
 
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -259,14 +260,23 @@ def edition_data(request, slug, label, fmt):
     return data_response(edition, request, fmt, f"{slug}-edition-{edition.label}-forecast.{fmt}")
 
 
+CHART_IMAGE_SECONDS = 2 * 24 * 3600  # past the day its "today" mark is for
+
+
 def chart_image(request, slug, name, fmt, label=None):
     """The chart ``name`` of the report's latest edition, or of edition ``label``,
     as a PNG or SVG drawn on the server (market/chart_images.py)."""
     edition = edition_of(slug, label) if label else current_edition(slug)
     document = edition.document
-    shown, draw, height = _chart_of(document, name, charts.edition_label(edition))
     licence = document["report"]["licence"]
-    body = chart_images.render(draw, shown, licence=licence, fmt=fmt, height=height)
+    # An edition never changes, so each of its images is drawn once a day (for the
+    # "today" mark) and kept, however many addresses and readers ask for it.
+    key = f"chart-image:{edition.pk}:{name}:{fmt}:{timezone.localdate().isoformat()}"
+    body = cache.get(key)
+    if body is None:
+        shown, draw, height = _chart_of(document, name, charts.edition_label(edition))
+        body = chart_images.render(draw, shown, licence=licence, fmt=fmt, height=height)
+        cache.set(key, body, timeout=CHART_IMAGE_SECONDS)
     response = HttpResponse(body, content_type=chart_images.FORMATS[fmt])
     filename = f"{slug}-edition-{edition.label}-{name}.{fmt}"
     response["Content-Disposition"] = f'inline; filename="{filename}"'

@@ -44,8 +44,9 @@ def _unthrottled(monkeypatch):
 def fetch(client, **headers):
     def get(path):
         response = client.get(path, **headers)
-        content = response.content.decode() if response.status_code == 200 else ""
-        return response.status_code, response.get("Content-Type", ""), content
+        kind = response.get("Content-Type", "")
+        content = fresh.body_text(kind, response.content) if response.status_code == 200 else ""
+        return response.status_code, kind, content
 
     return get
 
@@ -101,7 +102,8 @@ def http(base, **headers):
         request = urllib.request.Request(base + path, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, response.headers["Content-Type"], response.read().decode()
+                kind = response.headers["Content-Type"]
+                return response.status, kind, fresh.body_text(kind, response.read())
         except urllib.error.HTTPError as error:
             with error:
                 return error.code, error.headers.get("Content-Type", ""), ""

@@ -369,3 +369,17 @@ def test_the_company_directory_is_paginated_so_its_size_stays_flat(client, repor
     assert 'rel="next"' in first
     last = page(client, "/companies/?page=3")
     assert 'rel="prev"' in last and 'rel="next"' not in last
+
+
+def test_the_report_says_at_a_glance_what_it_covers_and_which_edition_it_is(client, report):
+    html = page(client, report.get_absolute_url())
+    box = html.split('id="snapshot-heading"')[1].split("</section>")[0]
+    facts = dict(re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", box, re.S))
+    assert facts["Base year"] == str(report.base_year)
+    assert facts["Forecast period"] == f"{report.forecast_start_year}–{report.forecast_end_year}"
+    assert facts["Study period"] == "2022–2030" and facts["Units"] == "USD billion"
+    assert facts["Edition"].startswith("1, published")
+    assert re.sub(r"<[^>]+>", "", facts["Segments"]) == ", ".join(
+        report.segments.values_list("name", flat=True)
+    )
+    assert 'and <a href="#companies">5 more</a>' in facts["Top companies"]  # 8 listed

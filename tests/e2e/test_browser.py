@@ -131,6 +131,19 @@ def test_the_tab_order_passes_a_table_of_therapies_in_one_step(page, site_url):
     assert sources.locator("a").first.is_visible()
 
 
+@pytest.mark.parametrize("width, stays", [(1280, True), (390, False)])
+def test_the_contents_stay_beside_the_report_on_wide_screens_only(browser, site_url, width, stays):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(site_url + REPORT)
+    page.evaluate("window.scrollTo(0, document.querySelector('#companies').offsetTop)")
+    top = page.evaluate("document.querySelector('nav.toc').getBoundingClientRect().top")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    context.close()
+    assert (0 <= top < 900) is stays
+    assert overflow <= 0
+
+
 def test_approvals_chart_stacks_the_table_counts_and_the_list_sorts(page, site_url):
     page.goto(site_url + REPORT)
     page.wait_for_function("() => window.Chart && Chart.getChart('chart-approvals-canvas')")
