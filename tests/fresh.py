@@ -6,25 +6,19 @@ Imported by the test and by the editor process of its two-server run
 (``python -m tests.fresh``), so both make the same edits.
 """
 
-import hashlib
 import json
 import re
 import sys
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-# Not followed: the admin, static files, the API's docs and token login, previews.
-NOT_FOLLOWED = re.compile(r"^/(admin|static|api/v1/(docs|redoc|schema|auth))|/preview/")
+# Not followed: the admin, static files, the API's docs and token login, previews,
+# and chart images: each is drawn from one edition, whose freshness the walk checks
+# through its pages and downloads (tests/test_chart_images.py: the latest image
+# follows a new edition, an old edition's stays).
+NOT_FOLLOWED = re.compile(r"^/(admin|static|api/v1/(docs|redoc|schema|auth))|/preview/|/charts/")
 EDIT_KINDS = ("change", "delete", "m2m")
 MARK = " (fresh)"
-
-
-def body_text(content_type, body):
-    """A response's body to compare and to follow links in: text as text, and an
-    image (a chart drawn on the server) by its digest, which any change moves."""
-    if content_type.startswith("image/") and "svg" not in content_type:
-        return f"{content_type} sha256:{hashlib.sha256(body).hexdigest()}"
-    return body.decode()
 
 
 def content_models():

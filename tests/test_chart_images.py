@@ -78,11 +78,13 @@ def test_the_svg_draws_title_units_source_marks_edition_and_licence_as_text(repo
 
 
 def test_each_edition_keeps_its_image_and_the_latest_follows_the_newest(report):
+    client = Client()
+    before = svg_texts(client.get(f"{REPORT}charts/forecast.svg").content)  # now cached
+    assert any(t.startswith("Edition 1 ·") for t in before)
     figure = MarketFigure.objects.get(report=report, year=2030, segment=None)
     figure.value = Decimal("20.000")
     figure.save()
     publish(report)
-    client = Client()
     first = svg_texts(client.get(f"{REPORT}editions/1/charts/forecast.svg").content)
     latest = svg_texts(client.get(f"{REPORT}charts/forecast.svg").content)
     assert any(t.startswith("Edition 1 ·") for t in first)

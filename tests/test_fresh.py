@@ -44,9 +44,8 @@ def _unthrottled(monkeypatch):
 def fetch(client, **headers):
     def get(path):
         response = client.get(path, **headers)
-        kind = response.get("Content-Type", "")
-        content = fresh.body_text(kind, response.content) if response.status_code == 200 else ""
-        return response.status_code, kind, content
+        content = response.content.decode() if response.status_code == 200 else ""
+        return response.status_code, response.get("Content-Type", ""), content
 
     return get
 
@@ -102,8 +101,7 @@ def http(base, **headers):
         request = urllib.request.Request(base + path, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                kind = response.headers["Content-Type"]
-                return response.status, kind, fresh.body_text(kind, response.read())
+                return response.status, response.headers["Content-Type"], response.read().decode()
         except urllib.error.HTTPError as error:
             with error:
                 return error.code, error.headers.get("Content-Type", ""), ""
