@@ -20,7 +20,7 @@ NODE_STAMP := node_modules/.installed
 STATIC_STAMP := var/static/staticfiles.json
 STATIC_SOURCES := $(shell find market/static companies/static faq/static static -type f 2>/dev/null)
 
-.PHONY: help install run serve test lint format fuzz backup restore observatory bench clean lock check-tools
+.PHONY: help install run serve test lint format fuzz backup restore observatory bench audit clean lock check-tools
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -84,6 +84,11 @@ bench: install  ## latency and memory of pages and API against targets (bench/be
 	@for tool in wrk taskset varnishd; do command -v $$tool >/dev/null \
 		|| { echo "error: make bench needs $$tool: apt-get install wrk util-linux varnish varnish-modules"; exit 1; }; done
 	$(BIN)/python bench/bench.py
+
+audit: install  ## Lighthouse, axe and the W3C Nu validator on every kind of public page (bench/audit.py)
+	@for tool in java varnishd chromium; do command -v $$tool >/dev/null \
+		|| { echo "error: make audit needs $$tool: apt-get install default-jre-headless varnish varnish-modules chromium"; exit 1; }; done
+	$(BIN)/python bench/audit.py
 
 lock:  ## re-pin requirements/*.txt from pyproject.toml
 	$(PYTHON) -m venv var/lockenv

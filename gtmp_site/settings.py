@@ -366,7 +366,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PARSER_CLASSES": ["gtmp_site.api.parsers.LimitedJSONParser"],
-    # JSON only: Swagger UI (/api/v1/docs/) is the interactive explorer. DRF's
+    # JSON only: Swagger UI (/api/v1/docs/explorer/) is the interactive explorer. DRF's
     # browsable pages would need inline styles the CSP refuses (docs/decisions.md).
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # Budgets per client and endpoint, in the shared cache (gtmp_site/api/throttling.py).
@@ -383,10 +383,58 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "GTMP Market Insights API",
     "DESCRIPTION": (
-        "Market reports on gene therapy medicinal products: reports, segments, market "
-        "figures, yearly forecast series with consistency checks, companies and FAQs. "
-        "Reads are public; writes need an editor's token or session. See docs/api.md."
+        "Market reports on gene therapy medicinal products, as JSON: each report with its "
+        "headline figures and other publishers' estimates, its editions and what changed "
+        "between them, its yearly forecast series with consistency checks, its segments "
+        "and market figures; the FDA-approved gene therapies; the companies; the "
+        "frequently asked questions; and, for editors, the submissions awaiting review.\n\n"
+        "Reads are public and answer from each report's latest edition (`edition=` or "
+        "`as_of=` for an older one); writes need an editor's token or session. Lists are "
+        "paginated, filtered and ordered by query parameters. The guide, with examples: "
+        "[/api/v1/docs/guide/](/api/v1/docs/guide/)."
     ),
+    # One entry per resource, in the order the docs list them.
+    "TAGS": [
+        {
+            "name": "reports",
+            "description": "Market reports: headline figures, the stated "
+            "and implied CAGR, other publishers' estimates (`estimates`: each with its "
+            "publisher, scope, base and forecast values and CAGR), editions, what changed "
+            "between two editions, and the yearly forecast series.",
+        },
+        {
+            "name": "segments",
+            "description": "A report's application segments (Cancer, "
+            "Monogenic, ...), with their prose and companies.",
+        },
+        {
+            "name": "figures",
+            "description": "Market figures: one value per report, "
+            "segment (or the whole market) and year, each with its kind and source.",
+        },
+        {
+            "name": "therapies",
+            "description": "Gene therapies approved by the FDA: brand "
+            "and proper names, indication, first approval, segment, modality, sponsor and "
+            "holder, status, and the dated events since approval (`history`). Filter by "
+            "segment, modality, company, status or year.",
+        },
+        {
+            "name": "companies",
+            "description": "Companies the reports name: status, "
+            "successor, headquarters, segments, history and approved products.",
+        },
+        {"name": "faqs", "description": "Frequently asked questions, per report or site-wide."},
+        {
+            "name": "submissions",
+            "description": "For editors: working copies put forward "
+            "as their report's next edition, to publish or send back.",
+        },
+        {
+            "name": "auth",
+            "description": "For editors: exchange a user name and password for an API token.",
+        },
+    ],
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",

@@ -56,6 +56,12 @@ sub vcl_backend_response {
         set beresp.ttl = 0s;
         return (deliver);
     }
+    # Kept compressed: pages, API answers, downloads and SVG charts go out gzipped
+    # to clients that accept it (Varnish unzips them for the rest). Django does
+    # not compress public responses (docs/decisions.md, 2026-12-03).
+    if (beresp.http.Content-Type ~ "^(text/|application/(json|xml|atom|javascript)|image/svg)") {
+        set beresp.do_gzip = true;
+    }
 }
 
 sub vcl_deliver {

@@ -1,9 +1,14 @@
-"""Chart and table data for the report pages, built from a forecast series.
+"""The report pages' charts: the forecast series, the approvals per year and the
+other publishers' estimates, as data for the page's script and the server's
+images (market/chart_images.py), with each chart's summary in words and the key
+numbers shown beside it.
 
-The page embeds ``chart_data(...)`` with ``json_script``: the series in the one
-shape it has in the API and the downloads (``forecast.series_as_dict``), plus a
-title and the unit. static/js/charts.js draws it; the table beside the chart
-lists the same points, so the two can never disagree.
+A snapshot keeps ``chart_data(...)``: the series in the one shape it has in the
+API and the downloads (``forecast.series_as_dict``), plus a title and the unit.
+``for_page``, ``approvals_for_page`` and ``estimates_for_page`` add what is drawn
+in and around each chart when a page renders; the page embeds that with
+``json_script`` and static/js/charts.js draws it. The table under each chart
+lists the same numbers, so the two can never disagree.
 """
 
 from collections import Counter
@@ -74,6 +79,7 @@ def for_page(chart, *, report, edition_label, today):
         "datasets": _datasets(points),
         "pale": PALE,
         "summary": series_summary(points, chart["unit"]),
+        "key_numbers": series_key_numbers(points, chart["unit"]),
         "marks": {
             "base_year": report["base_year"],
             "forecast_start_year": report["forecast_start_year"],
@@ -86,6 +92,18 @@ def for_page(chart, *, report, edition_label, today):
     }
 
 
+def _how(point):
+    return "computed" if point["computed"] else "sourced"
+
+
+def _growth(first, last):
+    """The growth a year from ``first`` to ``last`` as text ("17.36 %"), or None."""
+    if first is last or Decimal(first["value"]) <= 0:
+        return None
+    rate = forecast.cagr(first["value"], last["value"], last["year"] - first["year"])
+    return forecast.percent_text(rate)
+
+
 def series_summary(points, unit):
     """What a series shows, in a sentence for every reader (screen readers read it
     beside the chart): its range, and the growth a year between its ends, which is
@@ -95,18 +113,54 @@ def series_summary(points, unit):
     first, last = points[0], points[-1]
 
     def at(point):
-        how = "computed" if point["computed"] else "sourced"
-        return f"{forecast.value_text(Decimal(point['value']))} in {point['year']} ({how})"
+        return f"{forecast.value_text(Decimal(point['value']))} in {point['year']} ({_how(point)})"
 
     if first is last:
         return f"One figure: {at(first)}, in {unit}."
-    growth = ""
-    if Decimal(first["value"]) > 0:
-        rate = forecast.cagr(first["value"], last["value"], last["year"] - first["year"])
-        growth = f", {forecast.percent_text(rate)} a year (computed from the two)"
+    growth = _growth(first, last)
+    growth = f", {growth} a year (computed from the two)" if growth else ""
     largest = max(points, key=lambda p: Decimal(p["value"]))
     peak = "" if largest is last else f"; the largest value is {at(largest)}"
     return f"From {at(first)} to {at(last)}, in {unit}{growth}{peak}."
+
+
+def series_key_numbers(points, unit):
+    """The numbers shown beside a series' chart: its first and last values and the
+    growth a year between them (computed here, and labelled so)."""
+    if not points:
+        return []
+    first, last = points[0], points[-1]
+    numbers = [
+        {"label": f"{point['label']}, {point['year']}",
+         "value": forecast.value_text(Decimal(point["value"])),
+         "note": f"{unit}, {_how(point)}"}
+        for point in ([first] if first is last else [first, last])
+    ]  # fmt: skip
+    growth = _growth(first, last)
+    if growth:
+        numbers.append({"label": f"Growth a year, {first['year']}–{last['year']}",
+                        "value": growth, "note": "computed from the two"})  # fmt: skip
+    return numbers
+
+
+def spark(chart, width=240, height=64):
+    """A series' bars as a small picture for a report's card (drawn as inline SVG,
+    with no script): {"bars": [{"x", "y", "width", "height", "computed"}], "first",
+    "last", "width", "height", "label"} in SVG user units, the tallest bar full height."""
+    points = chart["points"]
+    if not points:
+        return None
+    top = max(Decimal(p["value"]) for p in points) or 1
+    slot = width / len(points)
+    bars = []
+    for n, point in enumerate(points):
+        tall = float(Decimal(point["value"]) / top) * (height - 2)
+        bars.append({"x": round(n * slot + slot * 0.15, 1), "width": round(slot * 0.7, 1),
+                     "y": round(height - tall, 1), "height": round(tall, 1),
+                     "computed": point["computed"]})  # fmt: skip
+    return {"bars": bars, "first": points[0]["year"], "last": points[-1]["year"],
+            "width": width, "height": height,
+            "label": f"{chart['title']}: {series_summary(points, chart['unit'])}"}  # fmt: skip
 
 
 def basis(point):
@@ -141,23 +195,47 @@ def approvals_data(report):
     }
 
 
-def approvals_summary(chart):
-    """What the approvals chart (``approvals_data``) shows, in a sentence: the total
-    and years, the busiest year, and the count per segment, largest first."""
+def _approvals_facts(chart):
+    """(total, busiest row, [(segment, count)] largest first) of ``approvals_data``."""
     rows = chart["rows"]
     total = sum(row["total"] for row in rows)
-    if not total:
-        return "No approvals yet."
-    busiest = max(rows, key=lambda row: row["total"])
+    busiest = max(rows, key=lambda row: row["total"]) if rows else None
     segments = sorted(
         ((stack["label"], sum(stack["counts"])) for stack in chart["stacks"]),
         key=lambda item: -item[1],
     )
+    return total, busiest, segments
+
+
+def approvals_summary(chart):
+    """What the approvals chart (``approvals_data``) shows, in a sentence: the total
+    and years, the busiest year, and the count per segment, largest first."""
+    total, busiest, segments = _approvals_facts(chart)
+    if not total:
+        return "No approvals yet."
+    rows = chart["rows"]
     split = ", ".join(f"{name} {count}" for name, count in segments if count)
     return (
         f"{total} approvals from {rows[0]['year']} to {rows[-1]['year']}; the most in one "
         f"year: {busiest['total']} in {busiest['year']}. By segment: {split}."
     )
+
+
+def approvals_key_numbers(chart):
+    """The numbers beside the approvals chart: the total, the busiest year and the
+    segment with the most approvals."""
+    total, busiest, segments = _approvals_facts(chart)
+    if not total:
+        return []
+    rows = chart["rows"]
+    return [
+        {"label": f"Approvals, {rows[0]['year']}–{rows[-1]['year']}", "value": str(total),
+         "note": "first US approvals, counted from the table"},
+        {"label": "The most in one year", "value": str(busiest["total"]),
+         "note": f"in {busiest['year']}"},
+        {"label": "Largest segment", "value": segments[0][0],
+         "note": f"{segments[0][1]} of the {total} approvals"},
+    ]  # fmt: skip
 
 
 # What an estimate counts against this report's market (MarketEstimate.Breadth),
@@ -186,6 +264,7 @@ def approvals_for_page(chart, *, edition_label):
         **chart,
         "colours": colours,
         "summary": approvals_summary(chart),
+        "key_numbers": approvals_key_numbers(chart),
         "source": "Source: FDA approval pages and the other sources the table lists.",
         "edition": edition_label,
     }
@@ -217,13 +296,20 @@ def estimates_for_page(rows, *, report, headline, edition_label):
                         "cagr": float(headline["stated_cagr"]), "period": period})  # fmt: skip
     rates = [bar["cagr"] for bar in bars if bar["group"] != "ours"]
     summary = f"{len(rates)} other estimates state a growth rate"
+    numbers = [{"label": "Other estimates with a growth rate", "value": str(len(rates)),
+                "note": f"of {len(rows)} in the table"}]  # fmt: skip
     if rates:
         summary += f", from {min(rates):g} % to {max(rates):g} % a year"
+        numbers.append({"label": "Their range", "value": f"{min(rates):g}–{max(rates):g} %",
+                        "note": "a year, each over its own period"})  # fmt: skip
     if bars and bars[0]["group"] == "ours":
         ours = bars[0]["cagr"]
         faster = sum(rate > ours for rate in rates)
         summary += f"; this report's {ours:g} % is below {faster} of them"
+        note = f"a year, {bars[0]['period']}; below {faster} of them"
+        numbers.append({"label": "This report", "value": f"{ours:g} %", "note": note})
     return {
+        "key_numbers": numbers,
         "title": "Growth a year: this report beside other publishers' estimates",
         "summary": summary + ".",
         "unit": "% a year (stated CAGR)",

@@ -46,6 +46,31 @@ def page_context(document):
 SECTION_KINDS = [kind for kind, _label in ReportSection.Kind.choices]
 
 
+def numbered(exhibits):
+    """Figures and tables numbered in page order ("Figure 2", "Table 3"), for their
+    captions and the contents: ``exhibits`` is [(key, title, has figure, has
+    table)]; the answer {key: {"title", "figure": n or None, "table": n or None}}."""
+    found, figures, tables = {}, 0, 0
+    for key, title, figure, table in exhibits:
+        figures, tables = figures + figure, tables + table
+        found[key] = {"title": title, "figure": (figure and figures) or None,
+                      "table": (table and tables) or None}  # fmt: skip
+    return found
+
+
+def report_exhibits(page):
+    """The report page's figures and tables, in the order the page shows them."""
+    charted = [s for s in page["segments"] if s["chart"]]
+    return numbered([
+        ("forecast", "Market size and forecast", True, True),
+        *((f"segment-{s['slug']}", f"{s['name']}: market size", True, True) for s in charted),
+        *([("approvals", "US approvals per year", True, True),
+           ("therapies", "Approved therapies", False, True)] if page["therapies"] else []),
+        *([("estimates", "This forecast beside other estimates", True, True)]
+          if page["estimates"]["rows"] else []),
+    ])  # fmt: skip
+
+
 def current_edition(slug):
     """The edition the public sees of the report ``slug``: its latest public one."""
     editions = Edition.objects.on_site().filter(report__slug=slug).select_related("report")
@@ -82,7 +107,10 @@ class ReportDetailView(ReportPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         edition = kwargs.get("edition")
         cite = edition and cite_edition(self.request, edition)
-        return super().get_context_data(cite=cite, **kwargs)
+        exhibits = report_exhibits(self.page)
+        for segment in self.page["segments"]:
+            segment["exhibit"] = exhibits.get(f"segment-{segment['slug']}")
+        return super().get_context_data(cite=cite, exhibits=exhibits, **kwargs)
 
     def get_page_title(self):
         return self.page["report"]["title"]
@@ -167,7 +195,13 @@ class SegmentDetailView(ReportPageMixin, TemplateView):
             raise Http404("This report has no such segment.")
         self.segment = found[0]
         therapies = [t for t in self.page["therapies"] if t["segment"]["name"] == found[0]["name"]]
-        return super().get_context_data(segment=found[0], segment_therapies=therapies, **kwargs)
+        exhibits = numbered([
+            ("market", f"{found[0]['name']}: market size", bool(found[0]["chart"]),
+             bool(found[0]["chart"])),
+            ("therapies", "Approved therapies in this segment", False, bool(therapies)),
+        ])  # fmt: skip
+        return super().get_context_data(segment=found[0], segment_therapies=therapies,
+                                        exhibits=exhibits, **kwargs)  # fmt: skip
 
 
 def report_data(request, slug, fmt):

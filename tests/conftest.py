@@ -34,10 +34,21 @@ SLOW_MODULES = {
 }  # fmt: skip
 
 
+# Modules whose every test runs on databases of its own (a site it starts on a fresh
+# SQLite file, a backup's own pair), whatever DATABASE_URL names. So do the browser
+# tests (the ``site_url`` site). Marked own_database: the PostgreSQL pass of .ci/run
+# leaves them out, since it would repeat the SQLite pass exactly.
+OWN_DATABASE_MODULES = {
+    "test_backup", "test_failures", "test_concurrent_saves", "test_behind_varnish", "test_serve",
+}  # fmt: skip
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "e2e" in item.path.parts or item.path.stem in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
+        if item.path.stem in OWN_DATABASE_MODULES or "site_url" in item.fixturenames:
+            item.add_marker(pytest.mark.own_database)
 
 
 @pytest.fixture(autouse=True)

@@ -57,7 +57,7 @@ def test_schema_and_docs_are_served_offline(client):
     for path in ["/api/v1/reports/", "/api/v1/reports/{slug}/forecast/", "/api/v1/figures/",
                  "/api/v1/segments/", "/api/v1/companies/", "/api/v1/faqs/"]:  # fmt: skip
         assert path in paths
-    for url in ("/api/v1/docs/", "/api/v1/redoc/"):
+    for url in ("/api/v1/docs/explorer/", "/api/v1/redoc/"):
         html = client.get(url).content.decode()
         assert "/static/drf_spectacular_sidecar/" in html
         # Nothing is loaded from another host (CDN scripts, web fonts).

@@ -110,6 +110,7 @@ def http(base, **headers):
 
 
 @pytest.mark.slow
+@pytest.mark.own_database  # its servers' SQLite file
 def test_with_redis_shared_by_two_servers_and_varnish_every_change_shows_on_each(tmp_path):
     """The same walk against two gunicorn servers sharing Redis and a Varnish in
     front of the first, the edits made by a third process (which purges Varnish

@@ -166,6 +166,7 @@ CSP_RULES = [
         "/api/v1/reports/",
         "/api/v1/schema/",
         "/api/v1/docs/",
+        "/api/v1/docs/explorer/",
         "/api/v1/redoc/",
         "/admin/login/",
         "/no-such-page/",

@@ -34,8 +34,32 @@ ERRORS_BY_METHOD["DELETE"] = {
 }
 
 
+# A summary for each standard action of a viewset, from its model's names.
+ACTION_SUMMARIES = {
+    "list": "List {plural}",
+    "retrieve": "Read one {singular}",
+    "create": "Add a {singular}",
+    "update": "Replace a {singular}",
+    "partial_update": "Change some fields of a {singular}",
+    "destroy": "Delete a {singular}",
+}
+
+
 class AutoSchema(SpectacularAutoSchema):
-    """Documents the error responses; public reads carry no security requirement."""
+    """Documents the error responses and gives every standard operation a summary;
+    public reads carry no security requirement."""
+
+    def get_summary(self):
+        """The summary ``extend_schema`` gave, or one made from the action and the
+        model's names ("List companies", "Read one company")."""
+        summary = super().get_summary()
+        template = ACTION_SUMMARIES.get(getattr(self.view, "action", None))
+        model = getattr(getattr(self.view, "queryset", None), "model", None)
+        if summary or template is None or model is None:
+            return summary
+        return template.format(
+            singular=model._meta.verbose_name, plural=model._meta.verbose_name_plural
+        )
 
     def _public_read(self):
         return self.method in permissions.SAFE_METHODS and any(

@@ -12,6 +12,7 @@ from rest_framework.routers import DefaultRouter
 
 from companies.api import CompanyViewSet
 from faq.api import QuestionViewSet
+from gtmp_site.api import docs
 from gtmp_site.api.auth import TokenView
 from market.api import MarketFigureViewSet, ReportViewSet, SegmentViewSet
 from market.edition_api import SubmissionViewSet
@@ -47,8 +48,12 @@ urlpatterns = [
     path("", include(router.urls)),
     path("auth/token/", TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The reference and the guide: pages of the site, made from the schema and
+    # docs/api.md (gtmp_site/api/docs.py).
+    path("docs/", docs.reference, name="docs"),
+    path("docs/guide/", docs.guide, name="guide"),
     # The split view serves Swagger UI's start-up script from ?script, not inline.
-    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/explorer/", DocsView.as_view(url_name="api:schema"), name="docs-explorer"),
     # Redoc styles itself with <style> elements and renders in a blob: worker; its
     # scripts stay as strict as everywhere else.
     path(

@@ -84,6 +84,12 @@ def approvals_chart(chart, edition=None):
 
 
 @register.filter
+def spark(chart):
+    """A series' bars for a small inline SVG (market/charts.py spark)."""
+    return charts.spark(chart)
+
+
+@register.filter
 def basis(point):
     """How a forecast point (a snapshot's point) came about, in words (market.charts.basis)."""
     return charts.basis(point)

@@ -6,7 +6,8 @@
  * series_as_dict), or counts per year stacked by segment ("years" and
  * "stacks", market/charts.py approvals_data).
  * No inline script is needed, and the table beside each chart lists the same
- * points.
+ * points. The script's data-chartjs and data-annotation attributes name the
+ * library files, loaded on demand (the end of this file).
  */
 (function () {
   "use strict";
@@ -147,7 +148,7 @@
     }
     var data = JSON.parse(source.textContent);
     if (data.bars) {
-      keyboard(canvas, drawBars(canvas, data), data);
+      drawBars(canvas, data);
       return;
     }
     var counts = Boolean(data.stacks);
@@ -158,7 +159,7 @@
     // On a phone the title takes two lines, split after the report's name.
     var narrow = canvas.parentNode.clientWidth < 560;
     var title = narrow && data.title ? data.title.split(": ") : data.title;
-    var chart = new window.Chart(canvas, {
+    new window.Chart(canvas, {
       type: "bar",
       data: {
         labels: years,
@@ -193,7 +194,6 @@
         }
       }
     });
-    keyboard(canvas, chart, data);
   }
 
   // Each value of a chart in words: what the arrow keys announce.
@@ -219,10 +219,10 @@
   }
 
   // The arrow keys (and Home, End) step through a focused chart's values: the
-  // tooltip shows the value and the chart's live region says it, so the chart
-  // works without a mouse and with a screen reader.
-  function keyboard(canvas, chart, data) {
-    var lines = readouts(data);
+  // chart's live region says the value and, once the chart is drawn, its tooltip
+  // shows it, so the chart works without a mouse and with a screen reader.
+  function keyboard(canvas) {
+    var lines = readouts(JSON.parse(document.getElementById(canvas.dataset.chart).textContent));
     var readout = document.getElementById(canvas.dataset.chart + "-readout");
     var at = -1;
     var steps = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
@@ -237,6 +237,11 @@
         return;
       }
       event.preventDefault();
+      readout.textContent = lines[at];
+      var chart = window.Chart && window.Chart.getChart(canvas);
+      if (!chart) {
+        return;
+      }
       var active = chart.data.datasets.map(function (dataset, n) {
         return { datasetIndex: n, index: at };
       }).filter(function (element) {
@@ -246,9 +251,39 @@
       chart.setActiveElements(active);
       chart.tooltip.setActiveElements(active, { x: 0, y: 0 });
       chart.update();
-      readout.textContent = lines[at];
     });
   }
 
-  document.querySelectorAll("canvas[data-chart]").forEach(draw);
+  // Chart.js and its annotation plugin load when a chart first comes near the
+  // view (or takes the keyboard focus), not with the page: the text and tables
+  // come first, and a page whose charts are below the fold starts without them.
+  var script = document.currentScript;
+  var library;
+  function load(src) {
+    return new Promise(function (resolve, reject) {
+      var tag = document.createElement("script");
+      tag.src = src;
+      tag.onload = resolve;
+      tag.onerror = reject;
+      document.head.appendChild(tag);
+    });
+  }
+  function withLibrary(then) {
+    library = library || load(script.dataset.chartjs).then(function () {
+      return load(script.dataset.annotation);
+    });
+    library.then(then);
+  }
+  var observer = new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (entry.isIntersecting) {
+        observer.unobserve(entry.target);
+        withLibrary(function () { draw(entry.target); });
+      }
+    });
+  }, { rootMargin: "600px 0px" });
+  document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+    keyboard(canvas);
+    observer.observe(canvas);
+  });
 })();

@@ -4,7 +4,8 @@ and the API docs work with no violation, and an injected inline script is refuse
 import pytest
 
 from gtmp_site.local_site import manage, running_site
-from tests.e2e.test_browser import DRAWN_PIXELS, PUBLIC_PAGES, REPORT
+from tests.e2e.charts import DRAWN_PIXELS, scrolled_to_chart
+from tests.e2e.test_browser import PUBLIC_PAGES, REPORT
 
 # Records every violation the browser reports, before any page script runs.
 RECORD_VIOLATIONS = """
@@ -38,7 +39,7 @@ def test_public_pages_break_no_rule_of_the_policy(watched, site_url, path):
 
 def test_an_injected_inline_script_is_refused_while_the_chart_still_draws(watched, site_url):
     watched.goto(site_url + REPORT)
-    watched.wait_for_function("() => window.Chart && Chart.getChart('chart-total-canvas')")
+    scrolled_to_chart(watched, "chart-total")
     watched.evaluate("""() => {
       const script = document.createElement("script");
       script.textContent = "window.injected = true";
@@ -50,7 +51,7 @@ def test_an_injected_inline_script_is_refused_while_the_chart_still_draws(watche
 
 
 def test_swagger_ui_and_redoc_render_the_api_under_the_policy(watched, site_url):
-    watched.goto(f"{site_url}/api/v1/docs/")
+    watched.goto(f"{site_url}/api/v1/docs/explorer/")
     watched.locator(".opblock-tag", has_text="reports").first.wait_for()
     assert violations(watched) == []
 
