@@ -30,10 +30,13 @@ KIND_LABELS = {
     "past": "Past year, forecast (no actual yet)",
     "forecast": "Forecast",
 }
+# The charts' colours: Okabe and Ito's colour-blind-safe hues, darkened to at least
+# 3:1 on white, and near-black. Every palette below stays told apart under
+# simulated deuteranomaly, protanomaly and tritanomaly (tests/test_chart_colours.py).
+BLACK, BLUE, VERMILLION, PURPLE, GREY = "#1a1a1a", "#0072b2", "#d55e00", "#c675a2", "#666666"
 # Each kind's colour, for the page's chart and the server's image alike: sourced
 # values solid, computed ones pale with a solid outline. In legend order.
-KIND_COLOURS = {"actual": "#123e7c", "estimate": "#1f5fae", "past": "#6b2d73",
-                "forecast": "#0e7265"}  # fmt: skip
+KIND_COLOURS = {"actual": BLACK, "estimate": BLUE, "past": PURPLE, "forecast": VERMILLION}
 LEGEND = {"actual": "Actual", "estimate": "Estimate", "past": "Past year, forecast",
           "forecast": "Forecast"}  # fmt: skip
 PALE = 0.25  # the opacity of a computed value's fill
@@ -247,13 +250,12 @@ ESTIMATE_GROUPS = {
     "narrower": "A narrower market",
     "other": "Another measure",
 }
-# Colours that stay apart for colour-blind readers (Okabe and Ito's, darkened to
-# 3:1 on white); this report in black.
-GROUP_COLOURS = {"ours": "#1a1a1a", "same": "#0072b2", "wider": "#b35900",
-                 "narrower": "#007a5a", "other": "#a3457f"}  # fmt: skip
+# This report in black.
+GROUP_COLOURS = {"ours": BLACK, "same": BLUE, "wider": VERMILLION, "narrower": PURPLE,
+                 "other": GREY}  # fmt: skip
 # One colour per segment of a stacked count, in the segments' order (the legend's
 # order and the table tell them apart without colour too).
-SEGMENT_COLOURS = ["#123e7c", "#0e7265", "#8a4b08", "#6b2d73", "#4d4d4d"]
+SEGMENT_COLOURS = [BLUE, VERMILLION, PURPLE, BLACK, GREY]
 
 
 def approvals_for_page(chart, *, edition_label):

@@ -75,7 +75,30 @@ def test_every_field_and_operation_is_described(client):
     assert undescribed == []
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
-            assert operation.get("description") or operation.get("summary"), (method, path)
+            assert operation.get("description") and operation.get("summary"), (method, path)
+    described = {tag["name"] for tag in schema["tags"] if tag.get("description")}
+    used = {op["tags"][0] for ops in schema["paths"].values() for op in ops.values()}
+    assert used <= described  # every resource described, therapies included
+    assert "estimates" in next(t for t in schema["tags"] if t["name"] == "reports")["description"]
+    assert "/api/v1/docs/guide/" in schema["info"]["description"]
+
+
+def test_the_docs_page_lists_every_operation_and_its_links_work(client):
+    schema = client.get("/api/v1/schema/?format=json").json()
+    html = client.get("/api/v1/docs/").content.decode()
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            article = html.split(f'id="{operation["operationId"]}"')[1].split("</article>")[0]
+            assert f"<h3>{operation['summary']}</h3>".replace("'", "&#x27;") in article
+    for tag in schema["tags"]:
+        assert f'<section id="{tag["name"]}"' in html
+    guide = client.get("/api/v1/docs/guide/").content.decode()
+    assert "<h1>API guide</h1>" in guide and "Readers read editions" in guide
+    links = {page: set(re.findall(r'<a href="(/[^"#]*)', page)) for page in (html, guide)}
+    assert {"/api/v1/docs/guide/", "/api/v1/docs/explorer/", "/api/v1/schema/"} <= links[html]
+    for found in links.values():
+        assert "/" in found  # back to the site
+        assert [url for url in found if client.get(url).status_code != 200] == []
 
 
 def test_public_reads_and_the_login_need_no_credentials_in_the_schema(client):

@@ -24,6 +24,7 @@ from tests.factories import (
     TherapyFactory,
     publish,
 )
+from therapies.models import Therapy
 
 pytestmark = pytest.mark.django_db
 
@@ -383,3 +384,61 @@ def test_the_report_says_at_a_glance_what_it_covers_and_which_edition_it_is(clie
         report.segments.values_list("name", flat=True)
     )
     assert 'and <a href="#companies">5 more</a>' in facts["Top companies"]  # 8 listed
+
+
+def test_figures_and_tables_are_numbered_in_page_order_and_listed_in_the_contents(client, report):
+    # A segment with figures charts too, and is numbered in its place.
+    segment = report.segments.order_by("position").first()
+    for year, value in ((2022, "1.000"), (2030, "3.000")):
+        MarketFigureFactory(report=report, segment=segment, year=year, value=value)
+    publish(report)
+    html = page(client, report.get_absolute_url())
+    body = html.split('class="report-body"')[1]
+    for kind in ("figure", "table"):
+        numbers = [int(n) for n in re.findall(rf'id="{kind}-(\d+)"', body)]
+        assert numbers == list(range(1, len(numbers) + 1)), kind  # in page order, from 1
+        captions = re.findall(rf"{kind.capitalize()} (\d+)\.", re.sub(r"<[^>]+>", "", body))
+        assert [int(n) for n in captions] == numbers, kind  # each captioned with its number
+    contents = html.split('id="exhibits-heading"')[1].split("</ul>")[0]
+    listed = re.findall(r'href="#((?:figure|table)-\d+)"', contents)
+    assert sorted(listed) == sorted(re.findall(r'id="((?:figure|table)-\d+)"', body))
+    assert f"{segment.name}: market size" in contents  # the segment's chart, in its place
+    assert contents.index("Market size and forecast") < contents.index(segment.name)
+
+
+def test_each_chart_has_its_key_numbers_beside_it(client, report):
+    html = page(client, report.get_absolute_url())
+    total = snapshot.load(report.editions.newest().document)["total"]["chart"]["points"]
+    forecast = html.split('id="forecast"')[1].split("</section>")[0]
+    numbers = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", forecast.split("key-numbers")[1]))
+    first, last = total[0], total[-1]
+    assert f"{first['year']} {Decimal(first['value']):.2f} USD billion, sourced" in numbers
+    assert f"{last['year']} {Decimal(last['value']):.2f} USD billion, sourced" in numbers
+    assert "17.36 % computed from the two" in numbers
+    approvals = html.split('id="therapies"')[1].split("key-numbers")[1].split("</dl>")[0]
+    total = Therapy.objects.filter(segment__report=report).count()
+    assert f">{total}<" in approvals  # the total, as the table counts
+
+
+def test_the_home_card_draws_the_series_and_gives_the_cagr(client, report):
+    html = page(client, "/")
+    points = snapshot.load(report.editions.newest().document)["total"]["chart"]["points"]
+    picture = html.split('<figure class="spark">')[1].split("</figure>")[0]
+    assert picture.count("<rect") == len(points)
+    assert picture.count("spark-computed") == sum(p["computed"] for p in points)
+    assert 'role="img" aria-label="' in picture and "From 4.00 in 2022" in picture
+    heights = [float(h) for h in re.findall(r'height="([\d.]+)" class', picture)]
+    assert heights == sorted(heights)  # the series grows, and so do the bars
+    assert f"{report.stated_cagr}&nbsp;%" in html.split('class="card"')[1]
+
+
+def test_a_segment_page_leads_with_its_own_numbers_before_the_shared_prose(client, report):
+    segment = report.segments.get(slug="cancer")
+    html = page(client, segment.get_absolute_url())
+    order = [html.index(heading) for heading in (
+        "<h2>Market size</h2>", "<h2>Approved therapies</h2>",
+        "<h2>Companies in this segment</h2>", "<h2>About this segment</h2>")]  # fmt: skip
+    assert order == sorted(order)
+    facts = re.sub(r"<[^>]+>", "", html.split('class="segment-facts"')[1].split("</ul>")[0])
+    assert f"{segment.therapies.count()} approved gene therapies" in facts
+    assert f"{segment.companies.count()} companies" in facts
