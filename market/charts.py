@@ -258,10 +258,22 @@ GROUP_COLOURS = {"ours": BLACK, "same": BLUE, "wider": VERMILLION, "narrower": P
 SEGMENT_COLOURS = [BLUE, VERMILLION, PURPLE, BLACK, GREY]
 
 
-def approvals_for_page(chart, *, edition_label):
+def approvals_for_page(chart, *, edition_label, segment=None):
     """The approvals chart (``approvals_data``, from a snapshot) as the page and its
-    image draw it: each segment's colour, a summary in words, source and edition."""
+    image draw it: each segment's colour, a summary in words, source and edition.
+    With ``segment`` (a segment's name), that segment's approvals alone, in the
+    colour it has in the report's chart; None if it has none."""
     colours = [SEGMENT_COLOURS[n % len(SEGMENT_COLOURS)] for n in range(len(chart["stacks"]))]
+    if segment is not None:
+        found = [(s, c) for s, c in zip(chart["stacks"], colours, strict=True)
+                 if s["label"] == segment and sum(s["counts"])]  # fmt: skip
+        if not found:
+            return None
+        stack, colour = found[0]
+        rows = [{"year": year, "counts": [count], "total": count}
+                for year, count in zip(chart["years"], stack["counts"], strict=True)]  # fmt: skip
+        title = f"{segment}: US approvals of gene therapies per year"
+        chart, colours = {**chart, "title": title, "stacks": [stack], "rows": rows}, [colour]
     return {
         **chart,
         "colours": colours,

@@ -7,6 +7,7 @@ from market.models import EDITION_LABEL
 
 app_name = "market"
 CHART = "(?P<name>forecast|approvals|estimates)"  # the report page's charts
+SEGMENT_CHART = "(?P<name>forecast|approvals)"  # a segment's: market size, approvals
 urlpatterns = [
     path("<slug:slug>/", cached_by_content(views.ReportDetailView.as_view()), name="report"),
     path("<slug:slug>/preview/", views.ReportPreviewView.as_view(), name="preview"),
@@ -57,6 +58,17 @@ urlpatterns = [
         rf"^(?P<slug>[-\w]+)/editions/(?P<label>{EDITION_LABEL})/charts/{CHART}\.(?P<fmt>png|svg)$",
         cached_by_content(views.chart_image),
         name="edition-chart-image",
+    ),
+    re_path(
+        rf"^(?P<slug>[-\w]+)/segments/(?P<segment>[-\w]+)/charts/{SEGMENT_CHART}\.(?P<fmt>png|svg)$",
+        cached_by_content(views.chart_image),
+        name="segment-chart-image",
+    ),
+    re_path(
+        rf"^(?P<slug>[-\w]+)/editions/(?P<label>{EDITION_LABEL})/segments/(?P<segment>[-\w]+)/"
+        rf"charts/{SEGMENT_CHART}\.(?P<fmt>png|svg)$",
+        cached_by_content(views.chart_image),
+        name="edition-segment-chart-image",
     ),
     path(
         "<slug:report_slug>/segments/<slug:slug>/",

@@ -110,13 +110,30 @@ class ReportDetailView(ReportPageMixin, TemplateView):
         exhibits = report_exhibits(self.page)
         for segment in self.page["segments"]:
             segment["exhibit"] = exhibits.get(f"segment-{segment['slug']}")
-        return super().get_context_data(cite=cite, exhibits=exhibits, **kwargs)
+        return super().get_context_data(
+            cite=cite, exhibits=exhibits, og_chart=og_chart(self.page), **kwargs
+        )
 
     def get_page_title(self):
         return self.page["report"]["title"]
 
     def get_page_description(self):
         return self.page["report"]["description"]
+
+
+def og_chart(page, segment=None, segment_therapies=()):
+    """The chart a page names as its link preview (templates/market/_og_image.html):
+    {"name", "segment" (a slug or ""), "alt"}. A segment's page names its own
+    market-size chart, or else its approvals per year, or else the report's chart."""
+    unit = page["report"]["value_label"]
+    if segment and segment["chart"]:
+        alt = f"{segment['chart']['title']}, in {unit}"
+        return {"name": "forecast", "segment": segment["slug"], "alt": alt}
+    if segment and segment_therapies:
+        alt = f"{segment['name']}: US approvals of gene therapies per year"
+        return {"name": "approvals", "segment": segment["slug"], "alt": alt}
+    alt = f"{page['total']['chart']['title']}, in {unit}"
+    return {"name": "forecast", "segment": "", "alt": alt}
 
 
 class EditionDetailView(ReportDetailView):
@@ -201,7 +218,9 @@ class SegmentDetailView(ReportPageMixin, TemplateView):
             ("therapies", "Approved therapies in this segment", False, bool(therapies)),
         ])  # fmt: skip
         return super().get_context_data(segment=found[0], segment_therapies=therapies,
-                                        exhibits=exhibits, **kwargs)  # fmt: skip
+                                        exhibits=exhibits,
+                                        og_chart=og_chart(self.page, found[0], therapies),
+                                        **kwargs)  # fmt: skip
 
 
 def report_data(request, slug, fmt):
@@ -297,22 +316,29 @@ def edition_data(request, slug, label, fmt):
 CHART_IMAGE_SECONDS = 2 * 24 * 3600  # past the day its "today" mark is for
 
 
-def chart_image(request, slug, name, fmt, label=None):
-    """The chart ``name`` of the report's latest edition, or of edition ``label``,
-    as a PNG or SVG drawn on the server (market/chart_images.py)."""
+def chart_image(request, slug, name, fmt, label=None, segment=None):
+    """The chart ``name`` of the report's latest edition, or of edition ``label``
+    (of its segment with the slug ``segment``), as a PNG or SVG drawn on the
+    server (market/chart_images.py)."""
     edition = edition_of(slug, label) if label else current_edition(slug)
     document = edition.document
     licence = document["report"]["licence"]
     # An edition never changes, so each of its images is drawn once a day (for the
     # "today" mark) and kept, however many addresses and readers ask for it.
-    key = f"chart-image:{edition.pk}:{name}:{fmt}:{timezone.localdate().isoformat()}"
+    day = timezone.localdate().isoformat()
+    key = f"chart-image:{edition.pk}:{segment or ''}:{name}:{fmt}:{day}"
     body = cache.get(key)
     if body is None:
-        shown, draw, height = _chart_of(document, name, charts.edition_label(edition))
+        label = charts.edition_label(edition)
+        if segment is None:
+            shown, draw, height = _chart_of(document, name, label)
+        else:
+            shown, draw, height = _segment_chart_of(document, segment, name, label)
         body = chart_images.render(draw, shown, licence=licence, fmt=fmt, height=height)
         cache.set(key, body, timeout=CHART_IMAGE_SECONDS)
     response = HttpResponse(body, content_type=chart_images.FORMATS[fmt])
-    filename = f"{slug}-edition-{edition.label}-{name}.{fmt}"
+    of = f"{segment}-{name}" if segment else name
+    filename = f"{slug}-edition-{edition.label}-{of}.{fmt}"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Link"] = f'<{licence["url"]}>; rel="license"'
     return response
@@ -322,13 +348,7 @@ def _chart_of(document, name, edition_label):
     """(data, drawer, height in inches) of the chart ``name`` of a snapshot, built
     as the page builds it."""
     if name == "forecast":
-        shown = charts.for_page(
-            document["total"]["chart"],
-            report=document["report"],
-            edition_label=edition_label,
-            today=timezone.localdate(),
-        )
-        return shown, chart_images.draw_forecast, chart_images.HEIGHT_INCHES
+        return _forecast_of(document, document["total"]["chart"], edition_label)
     if name == "approvals":
         if not document["approvals"]["years"]:
             raise Http404("This report lists no approvals.")
@@ -341,6 +361,32 @@ def _chart_of(document, name, edition_label):
         rows, report=document["report"], headline=document["headline"], edition_label=edition_label
     )
     return shown, chart_images.draw_estimates, chart_images.estimates_height(shown)
+
+
+def _forecast_of(document, chart, edition_label):
+    """(data, drawer, height) of a snapshot's forecast ``chart``, dated today."""
+    shown = charts.for_page(chart, report=document["report"], edition_label=edition_label,
+                            today=timezone.localdate())  # fmt: skip
+    return shown, chart_images.draw_forecast, chart_images.HEIGHT_INCHES
+
+
+def _segment_chart_of(document, slug, name, edition_label):
+    """(data, drawer, height in inches) of a segment's chart ``name``: its market
+    size ("forecast"), or its approvals per year ("approvals")."""
+    found = [s for s in document["segments"] if s["slug"] == slug]
+    if not found:
+        raise Http404("This report has no such segment.")
+    segment = found[0]
+    if name == "forecast":
+        if not segment["chart"]:
+            raise Http404("No market figures have been published for this segment.")
+        return _forecast_of(document, segment["chart"], edition_label)
+    shown = charts.approvals_for_page(
+        document["approvals"], edition_label=edition_label, segment=segment["name"]
+    )
+    if shown is None:
+        raise Http404("The FDA has approved no gene therapy in this segment yet.")
+    return shown, chart_images.draw_approvals, chart_images.HEIGHT_INCHES
 
 
 class EditionChangesView(PageMetaMixin, TemplateView):

@@ -96,11 +96,51 @@ def test_each_edition_keeps_its_image_and_the_latest_follows_the_newest(report):
     assert client.get(f"{REPORT}editions/9/charts/forecast.png").status_code == 404
 
 
+def link_preview(client, path):
+    """(address, alt text) of the og:image that the page ``path`` names."""
+    html = client.get(path).content.decode()
+    image = re.search(r'<meta property="og:image" content="([^"]+)"', html).group(1)
+    alt = re.search(r'<meta property="og:image:alt" content="([^"]+)"', html).group(1)
+    return image.removeprefix("http://testserver"), alt
+
+
 @pytest.mark.parametrize("path", [REPORT, f"{REPORT}editions/1/", f"{REPORT}segments/cancer/"])
 def test_each_report_page_names_its_chart_as_its_link_preview(report, path):
     client = Client()
-    html = client.get(path).content.decode()
-    image = re.search(r'<meta property="og:image" content="([^"]+)"', html).group(1)
-    assert re.search(r'<meta property="og:image:alt" content="[^"]+market size', html)
-    response = client.get(image.removeprefix("http://testserver"))
+    image, alt = link_preview(client, path)
+    assert re.search("market size|approvals", alt)
+    response = client.get(image)
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
+
+
+def test_a_segment_page_previews_and_offers_its_own_chart(report):
+    """A segment without figures: its approvals per year; one with figures: its
+    market size, on the report and edition pages too; one with neither: the
+    report's chart."""
+    client = Client()
+    page = client.get(f"{REPORT}segments/cancer/").content.decode()
+    image, alt = link_preview(client, f"{REPORT}segments/cancer/")
+    assert image == f"{REPORT}segments/cancer/charts/approvals.png"
+    assert alt == "Cancer: US approvals of gene therapies per year: edition 1"
+    assert f'href="{REPORT}segments/cancer/charts/approvals.svg"' in page
+    texts = svg_texts(client.get(f"{REPORT}segments/cancer/charts/approvals.svg").content)
+    assert "Cancer: US approvals of gene therapies per year" in texts
+    assert {"Cancer"} == {t for t in texts if t in {s.name for s in report.segments.all()}}
+    assert client.get(f"{REPORT}segments/cancer/charts/forecast.png").status_code == 404
+
+    cardio = report.segments.get(slug="cardiovascular-disease")
+    assert not cardio.therapies.exists()
+    assert link_preview(client, cardio.get_absolute_url())[0] == f"{REPORT}charts/forecast.png"
+    assert client.get(f"{cardio.get_absolute_url()}charts/approvals.png").status_code == 404
+
+    MarketFigure.objects.create(report=report, segment=cardio, year=2024, value=Decimal("0.5"),
+                                kind="estimate", source="A test source")  # fmt: skip
+    publish(report)
+    own = f"{REPORT}segments/cardiovascular-disease/charts/forecast"
+    assert link_preview(client, cardio.get_absolute_url())[0] == f"{own}.png"
+    assert f'href="{own}.svg"' in client.get(REPORT).content.decode()
+    pinned = f"{REPORT}editions/2/segments/cardiovascular-disease/charts/forecast.svg"
+    assert f'href="{pinned}"' in client.get(f"{REPORT}editions/2/").content.decode()
+    texts = svg_texts(client.get(pinned).content)
+    assert "Cardiovascular Disease: market size" in texts
+    assert any(t.startswith("Edition 2 ·") for t in texts) and "A test source" in " ".join(texts)

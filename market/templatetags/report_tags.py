@@ -3,12 +3,14 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from gtmp_site.core.prose import render_markdown
 from market import charts, forecast, placeholders
+from market.chart_images import FORMATS
 
 register = template.Library()
 
@@ -60,6 +62,19 @@ def page_chart(chart, report, edition=None):
     """A forecast chart as the page draws it, dated today (market.charts.for_page)."""
     label = charts.edition_label(edition)
     return charts.for_page(chart, report=report, edition_label=label, today=timezone.localdate())
+
+
+@register.simple_tag
+def chart_image_urls(edition, name, live, segment=None):
+    """{"png": url, "svg": url} of the chart ``name`` of ``edition`` (or of its
+    segment with the slug ``segment``) drawn on the server (market/chart_images.py):
+    the latest edition's addresses on a live page, the edition's own elsewhere."""
+    route, kwargs = "chart-image", {"slug": edition.report.slug, "name": name}
+    if segment:
+        route, kwargs = f"segment-{route}", {**kwargs, "segment": segment}
+    if not live:
+        route, kwargs = f"edition-{route}", {**kwargs, "label": edition.label}
+    return {fmt: reverse(f"market:{route}", kwargs={**kwargs, "fmt": fmt}) for fmt in FORMATS}
 
 
 @register.simple_tag
