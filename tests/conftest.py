@@ -43,12 +43,24 @@ OWN_DATABASE_MODULES = {
 }  # fmt: skip
 
 
+# The fixtures through which a test reaches the database (pytest-django's).
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences",
+                     "django_db_serialized_rollback"}  # fmt: skip
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "e2e" in item.path.parts or item.path.stem in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
         if item.path.stem in OWN_DATABASE_MODULES or "site_url" in item.fixturenames:
             item.add_marker(pytest.mark.own_database)
+    # DATABASE_TESTS_ONLY=1 (the PostgreSQL pass of .ci/run): leave out the tests that
+    # never reach the database under test, which would repeat the first pass exactly.
+    if os.environ.get("DATABASE_TESTS_ONLY") == "1":
+        kept = [item for item in items if item.get_closest_marker("django_db")
+                or DATABASE_FIXTURES & set(item.fixturenames)]  # fmt: skip
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 to every URL that shows it: through Varnish (purged by key, and nothing else
 purged), and with Redis shared by two separate server processes."""
 
+import gzip
 import os
 import signal
 import time
@@ -40,12 +41,22 @@ def rename_in_the_admin(browser, admin_url, slug, name):
     context.close()
 
 
+def gzipped(url, accept):
+    """(Content-Encoding, body as a reader gets it) of ``url`` asked with the
+    Accept-Encoding ``accept``."""
+    request = urllib.request.Request(url, headers={"Accept-Encoding": accept})
+    with urllib.request.urlopen(request, timeout=20) as response:
+        body = response.read()
+        encoding = response.headers.get("Content-Encoding")
+    return encoding, gzip.decompress(body) if encoding == "gzip" else body
+
+
 @pytest.fixture
 def varnishd():
     require_varnish()
 
 
-def test_through_varnish_an_admin_edit_purges_exactly_the_pages_that_show_it(
+def test_through_varnish_an_admin_edit_purges_exactly_the_pages_that_show_it_kept_gzipped(
     browser, tmp_path, varnishd
 ):
     port = _free_port()
@@ -59,6 +70,11 @@ def test_through_varnish_an_admin_edit_purges_exactly_the_pages_that_show_it(
         for path in (REPORT, company, other):
             get(front + path)
             assert get(front + path)[0] == "hit", path
+        # Varnish keeps pages gzipped and unzips them for a client that cannot take
+        # it; images, compressed already, go out as they are.
+        zipped, plain = gzipped(front + REPORT, "gzip"), gzipped(front + REPORT, "identity")
+        assert zipped[0] == "gzip" and plain[0] is None and zipped[1] == plain[1]
+        assert gzipped(f"{front}{REPORT}charts/forecast.png", "gzip")[0] is None
 
         rename_in_the_admin(browser, front, "spark", "Spark Renamed Therapeutics")
 
