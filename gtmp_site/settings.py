@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "dbbackup",
+    "corsheaders",
     "gtmp_site.core",
     "gtmp_site",  # the project layer: the content loader, which spans every app
     "market",
@@ -73,6 +74,9 @@ MIDDLEWARE = [
     "gtmp_site.core.http.ResourcePolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cross-origin reads of the API and downloads (gtmp_site/cors.py); above the
+    # content cache, so cached answers carry the headers too.
+    "corsheaders.middleware.CorsMiddleware",
     # One cache change and one purge per writing request (gtmp_site/core/cache.py).
     "gtmp_site.core.cache.ChangesBatchedMiddleware",
     # Cached pages are served here, before sessions and users (gtmp_site/core/cache.py).
@@ -257,6 +261,16 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
+# Cross-origin reads (gtmp_site/cors.py, django-cors-headers): the API but its
+# token login and documentation pages, and the downloads (data files, chart images) of a report, an
+# edition or a segment. Any site may read these with GET and HEAD, and embed
+# them (Cross-Origin-Resource-Policy: cross-origin); nothing else.
+CORS_READ_PATHS = r"^/(api/v1/(?!auth/|docs/|redoc/)|reports/[^/]+/(.+/)?(data\.\w+|charts/[^/]+)$)"
+CORS_URLS_REGEX = r"^(?!)"  # no path by itself: gtmp_site/cors.py decides per request
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "if-modified-since", "if-none-match"]
+CORS_EXPOSE_HEADERS = ["Content-Disposition", "ETag", "Last-Modified", "Link"]
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (

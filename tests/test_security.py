@@ -148,7 +148,6 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
-    "Cross-Origin-Resource-Policy": "same-origin",
     "Referrer-Policy": "same-origin",
 }
 CSP_RULES = [
@@ -157,26 +156,32 @@ CSP_RULES = [
 ]  # fmt: skip
 
 
+# Other sites may read and embed the API and the downloads (tests/test_cors.py).
+SHARED = "cross-origin"
+
+
 @pytest.mark.parametrize(
-    "path",
+    ("path", "resource_policy"),
     [
-        "/",
-        "/reports/us-gene-therapy-medicinal-products-market/",
-        "/reports/us-gene-therapy-medicinal-products-market/data.csv",
-        "/api/v1/reports/",
-        "/api/v1/schema/",
-        "/api/v1/docs/",
-        "/api/v1/docs/explorer/",
-        "/api/v1/redoc/",
-        "/admin/login/",
-        "/no-such-page/",
-        "/api/v1/no-such-endpoint/",
-        "/static/favicon.svg",
+        ("/", "same-origin"),
+        ("/reports/us-gene-therapy-medicinal-products-market/", "same-origin"),
+        ("/reports/us-gene-therapy-medicinal-products-market/data.csv", SHARED),
+        ("/api/v1/reports/", SHARED),
+        ("/api/v1/schema/", SHARED),
+        ("/api/v1/docs/", "same-origin"),
+        ("/api/v1/docs/explorer/", "same-origin"),
+        ("/api/v1/redoc/", "same-origin"),
+        ("/admin/login/", "same-origin"),
+        ("/no-such-page/", "same-origin"),
+        ("/api/v1/no-such-endpoint/", SHARED),
+        ("/static/favicon.svg", "same-origin"),
     ],
 )
-def test_every_kind_of_response_carries_the_security_headers(client, report, path):
+def test_every_kind_of_response_carries_the_security_headers(client, report, path,
+                                                              resource_policy):  # fmt: skip
     response = client.get(path)
     response.close()  # a static file is streamed
+    assert response["Cross-Origin-Resource-Policy"] == resource_policy
     for name, value in HEADERS.items():
         assert response[name] == value, name
     csp = response["Content-Security-Policy"]

@@ -3,6 +3,7 @@ for, the client's address, and the answer when a backing service is down."""
 
 import ipaddress
 import logging
+import re
 import time
 
 from django.conf import settings
@@ -82,14 +83,18 @@ class BodyLimitMiddleware:
 
 class ResourcePolicyMiddleware:
     """Cross-Origin-Resource-Policy on every response (settings.CROSS_ORIGIN_RESOURCE_POLICY):
-    other sites cannot embed the site's pages, images or scripts."""
+    other sites cannot embed the site's pages, images or scripts, but for the
+    paths any site may read (settings.CORS_READ_PATHS: the API and downloads)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.shared = re.compile(settings.CORS_READ_PATHS)
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.setdefault("Cross-Origin-Resource-Policy", settings.CROSS_ORIGIN_RESOURCE_POLICY)
+        shared = self.shared.match(request.path_info)
+        policy = "cross-origin" if shared else settings.CROSS_ORIGIN_RESOURCE_POLICY
+        response.setdefault("Cross-Origin-Resource-Policy", policy)
         return response
 
 

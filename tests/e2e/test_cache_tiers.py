@@ -56,7 +56,7 @@ def varnishd():
     require_varnish()
 
 
-def test_through_varnish_an_admin_edit_purges_exactly_the_pages_that_show_it_kept_gzipped(
+def test_varnish_keeps_pages_gzipped_for_any_origin_and_an_edit_purges_exactly_its_pages(
     browser, tmp_path, varnishd
 ):
     port = _free_port()
@@ -75,6 +75,12 @@ def test_through_varnish_an_admin_edit_purges_exactly_the_pages_that_show_it_kep
         zipped, plain = gzipped(front + REPORT, "gzip"), gzipped(front + REPORT, "identity")
         assert zipped[0] == "gzip" and plain[0] is None and zipped[1] == plain[1]
         assert gzipped(f"{front}{REPORT}charts/forecast.png", "gzip")[0] is None
+        # A copy kept for a request without an Origin is not handed to another site's.
+        forecast = f"{front}/api/v1{REPORT}forecast/"
+        get(forecast), get(forecast)
+        request = urllib.request.Request(forecast, headers={"Origin": "http://127.0.0.1:9"})
+        with urllib.request.urlopen(request, timeout=20) as response:
+            assert response.headers["Access-Control-Allow-Origin"] == "*"
 
         rename_in_the_admin(browser, front, "spark", "Spark Renamed Therapeutics")
 
