@@ -1,20 +1,21 @@
-import django_filters
 from django.db.models import Exists, OuterRef
 
 from companies.models import Company, ReportCompany
-from gtmp_site.api.filtersets import StrictFilterSet
-from market.models import Segment
+from gtmp_site.api.filtersets import SlugFilter, StrictFilterSet
+from market.models import Report, Segment
 
 
 class CompanyFilter(StrictFilterSet):
     """Filters that look only at the segments and listings the client may see:
     asking for a draft report's slug answers as for a slug that does not exist."""
 
-    segment = django_filters.CharFilter(
-        method="filter_segment", help_text="Slug of a segment it works in."
+    segment = SlugFilter(
+        method="filter_segment", of=Segment, help_text="Slug of a segment it works in."
     )
-    report = django_filters.CharFilter(
-        method="filter_report", help_text="Slug of a report that lists it among its top companies."
+    report = SlugFilter(
+        method="filter_report",
+        of=Report,
+        help_text="Slug of a report that lists it among its top companies.",
     )
 
     def filter_segment(self, queryset, name, value):

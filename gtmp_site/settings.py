@@ -377,7 +377,7 @@ REST_FRAMEWORK = {
         "gtmp_site.api.filtersets.KnownParameters",
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "gtmp_site.api.filtersets.StrictOrdering",
     ],
     "DEFAULT_PARSER_CLASSES": ["gtmp_site.api.parsers.LimitedJSONParser"],
     # JSON only: Swagger UI (/api/v1/docs/explorer/) is the interactive explorer. DRF's

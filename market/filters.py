@@ -1,12 +1,12 @@
 import django_filters
 from drf_spectacular.utils import extend_schema_field
 
-from gtmp_site.api.filtersets import StrictFilterSet, WholeNumberFilter
-from market.models import EditionFigure, EditionSegment, MarketFigure, Report, Segment
+from gtmp_site.api.filtersets import SlugFilter, StrictFilterSet, WholeNumberFilter
+from market.models import EditionFigure, EditionSegment, MarketFigure, Region, Report, Segment
 
 
 class ReportFilter(StrictFilterSet):
-    region = django_filters.CharFilter(field_name="region__slug", help_text="Region slug.")
+    region = SlugFilter(field_name="region__slug", of=Region, help_text="Region slug.")
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="Reports changed since (ISO 8601)."
     )
@@ -17,7 +17,7 @@ class ReportFilter(StrictFilterSet):
 
 
 class SegmentFilter(StrictFilterSet):
-    report = django_filters.CharFilter(field_name="report__slug", help_text="Report slug.")
+    report = SlugFilter(field_name="report__slug", of=Report, help_text="Report slug.")
 
     class Meta:
         model = Segment
@@ -41,9 +41,11 @@ class YearFilter(WholeNumberFilter):
 
 
 class MarketFigureFilter(StrictFilterSet):
-    report = django_filters.CharFilter(field_name="report__slug", help_text="Report slug.")
-    segment = django_filters.CharFilter(
-        field_name="segment__slug", help_text="Segment slug; see `scope` for whole-market figures."
+    report = SlugFilter(field_name="report__slug", of=Report, help_text="Report slug.")
+    segment = SlugFilter(
+        field_name="segment__slug",
+        of=Segment,
+        help_text="Segment slug; see `scope` for whole-market figures.",
     )
     scope = django_filters.ChoiceFilter(
         choices=[("total", "whole market"), ("segment", "segments")],
@@ -65,7 +67,7 @@ class EditionFigureFilter(MarketFigureFilter):
     """MarketFigureFilter over an edition's figures (readers' reads), whose segment is
     its slug ("" for the whole market)."""
 
-    segment = django_filters.CharFilter(field_name="segment", help_text="Segment slug.")
+    segment = SlugFilter(field_name="segment", of=Segment, help_text="Segment slug.")
 
     class Meta(MarketFigureFilter.Meta):
         model = EditionFigure

@@ -1,17 +1,21 @@
 import django_filters
 from django.db.models import Q
 
-from gtmp_site.api.filtersets import StrictFilterSet
+from companies.models import Company
+from gtmp_site.api.filtersets import SlugFilter, StrictFilterSet
 from market.filters import YearFilter
+from market.models import Segment
 from therapies.models import Therapy
 
 
 class TherapyFilter(StrictFilterSet):
-    segment = django_filters.CharFilter(
-        field_name="segment__slug", help_text="Slug of its application segment."
+    segment = SlugFilter(
+        field_name="segment__slug", of=Segment, help_text="Slug of its application segment."
     )
-    company = django_filters.CharFilter(
-        method="filter_company", help_text="Slug of its sponsor at approval or its holder now."
+    company = SlugFilter(
+        method="filter_company",
+        of=Company,
+        help_text="Slug of its sponsor at approval or its holder now.",
     )
     year_min = YearFilter(
         field_name="approved_on__year",
