@@ -29,6 +29,12 @@ urlpatterns = [
         name="data-json",
     ),
     path(
+        "<slug:slug>/data.xlsx",
+        cached_by_content(views.report_data),
+        {"fmt": "xlsx"},
+        name="data-xlsx",
+    ),
+    path(
         "<slug:slug>/editions/",
         cached_by_content(views.EditionListView.as_view()),
         name="editions",
@@ -45,7 +51,7 @@ urlpatterns = [
         name="edition-changes",
     ),
     re_path(
-        rf"^(?P<slug>[-\w]+)/editions/(?P<label>{EDITION_LABEL})/data\.(?P<fmt>csv|json)$",
+        rf"^(?P<slug>[-\w]+)/editions/(?P<label>{EDITION_LABEL})/data\.(?P<fmt>csv|json|xlsx)$",
         cached_by_content(views.edition_data),
         name="edition-data",
     ),

@@ -1,6 +1,5 @@
 """Public report pages and the data downloads."""
 
-import csv
 import re
 
 from django.contrib.admin.views.decorators import staff_member_required
@@ -14,9 +13,8 @@ from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from gtmp_site.core.cells import safe_cell
 from gtmp_site.views import PageMetaMixin
-from market import changes, chart_images, charts, citation, editions, snapshot
+from market import changes, chart_images, charts, citation, downloads, editions, snapshot
 from market.models import EDITION_LABEL, Edition, Report, ReportSection
 
 
@@ -224,51 +222,48 @@ class SegmentDetailView(ReportPageMixin, TemplateView):
 
 
 def report_data(request, slug, fmt):
-    """The yearly series and checks of the report's latest edition as CSV or JSON
-    (the numbers its page shows)."""
+    """The yearly series and checks of the report's latest edition as CSV, XLSX or
+    JSON (the numbers its page shows)."""
     return data_response(current_edition(slug), request, fmt, f"{slug}-forecast.{fmt}")
 
 
 def data_response(edition, request, fmt, filename):
-    """The yearly series and checks of ``edition`` as a CSV or JSON download, with what
-    a citation needs."""
+    """The yearly series and checks of ``edition`` as a CSV, XLSX or JSON download,
+    with what a citation needs."""
     document = edition.document
+    url = request.build_absolute_uri(edition.get_absolute_url())
     meta = {
         **report_meta(request, document),
         "edition": edition.label,
-        "edition_url": request.build_absolute_uri(edition.get_absolute_url()),
+        "edition_url": url,
         "published_at": edition.published_at.isoformat(),
         "reviewed_on": edition.reviewed_on.isoformat(),
     }
-    data = document["forecast"]
     if fmt == "json":
         response = JsonResponse(
-            {"report": meta, **data}, json_dumps_params={"ensure_ascii": False, "indent": 2}
+            {"report": meta, **document["forecast"]},
+            json_dumps_params={"ensure_ascii": False, "indent": 2},
         )
+    elif fmt == "csv":
+        table = downloads.rows(document, edition.label)
+        response = HttpResponse(downloads.as_csv(table), content_type="text/csv; charset=utf-8")
     else:
-        unit = document["report"]["value_label"]
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        writer = csv.writer(response)
-        writer.writerow(CSV_COLUMNS)
-        for series in data["series"]:
-            for p in series["points"]:
-                row = [
-                    series["segment"] or "",
-                    p["year"],
-                    p["value"],
-                    unit,
-                    p["kind"],
-                    p["method"],
-                    "yes" if p["computed"] else "no",
-                    p["source"],
-                ]
-                writer.writerow([safe_cell(cell) for cell in row])
+        licence = meta["licence"]
+        about = [
+            ("Title", meta["title"]),
+            ("Edition", f"{edition.label}, published {edition.published_at:%Y-%m-%d}"),
+            ("Edition URL", url),
+            ("Licence", f"{licence['name']} ({licence['url']})"),
+            ("Cite as", citation.formats(document, edition, url)["text"]),
+        ]
+        body = downloads.as_xlsx(downloads.rows(document, edition.label), about)
+        response = HttpResponse(body, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Link"] = f'<{meta["licence"]["url"]}>; rel="license"'
     return response
 
 
-CSV_COLUMNS = ["segment", "year", "value", "unit", "kind", "method", "computed", "source"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 META_FIELDS = ["title", "slug", "url", "currency", "unit", "base_year", "forecast_start_year",
@@ -308,7 +303,7 @@ def cite_edition(request, edition):
 
 
 def edition_data(request, slug, label, fmt):
-    """An edition's yearly series and checks, as they stood, as CSV or JSON."""
+    """An edition's yearly series and checks, as they stood, as CSV, XLSX or JSON."""
     edition = edition_of(slug, label)
     return data_response(edition, request, fmt, f"{slug}-edition-{edition.label}-forecast.{fmt}")
 

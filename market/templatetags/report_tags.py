@@ -78,6 +78,19 @@ def chart_image_urls(edition, name, live, segment=None):
 
 
 @register.simple_tag
+def data_urls(report_slug, edition, live):
+    """{"csv", "xlsx", "json"}: the addresses of the yearly series of ``edition``, the
+    latest edition's on a live page (or a preview, with no edition), its own elsewhere."""
+    if edition and not live:
+        args = {"slug": report_slug, "label": edition.label}
+        return {fmt: reverse("market:edition-data", kwargs={**args, "fmt": fmt})
+                for fmt in ("csv", "xlsx", "json")}  # fmt: skip
+    return {
+        fmt: reverse(f"market:data-{fmt}", args=[report_slug]) for fmt in ("csv", "xlsx", "json")
+    }
+
+
+@register.simple_tag
 def estimates_chart(rows, report, headline, edition=None):
     """The estimates chart of a snapshot's rows (market.charts.estimates_for_page)."""
     return charts.estimates_for_page(

@@ -49,7 +49,7 @@ def test_another_site_reads_the_forecast_and_downloads_but_nothing_else(page, si
     forecast = read(f"/api/v1{REPORT}forecast/")
     assert forecast["status"] == 200 and '"series"' in forecast["text"], forecast
     csv = read(f"{REPORT}data.csv")
-    assert csv["status"] == 200 and csv["text"].startswith("segment,year"), csv
+    assert csv["status"] == 200 and csv["text"].startswith("scope,segment,segment_name,year"), csv
     assert "license" in csv["licence"]  # an exposed header
     assert read(f"{REPORT}charts/forecast.svg")["status"] == 200
     # Refused by the browser: a page, the token login, a write, the admin.
