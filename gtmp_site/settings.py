@@ -265,7 +265,10 @@ CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 # token login and documentation pages, and the downloads (data files, chart images) of a report, an
 # edition or a segment. Any site may read these with GET and HEAD, and embed
 # them (Cross-Origin-Resource-Policy: cross-origin); nothing else.
-CORS_READ_PATHS = r"^/(api/v1/(?!auth/|docs/|redoc/)|reports/[^/]+/(.+/)?(data\.\w+|charts/[^/]+)$)"
+CORS_READ_PATHS = (
+    r"^/(api/v1/(?!auth/|docs/|redoc/)"
+    r"|reports/[^/]+/(.+/)?(data\.\w+|datapackage\.zip|charts/[^/]+)$)"
+)
 CORS_URLS_REGEX = r"^(?!)"  # no path by itself: gtmp_site/cors.py decides per request
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]

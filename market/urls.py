@@ -35,6 +35,16 @@ urlpatterns = [
         name="data-xlsx",
     ),
     path(
+        "<slug:slug>/datapackage.zip",
+        cached_by_content(views.data_package),
+        name="datapackage",
+    ),
+    re_path(
+        rf"^(?P<slug>[-\w]+)/editions/(?P<label>{EDITION_LABEL})/datapackage\.zip$",
+        cached_by_content(views.data_package),
+        name="edition-datapackage",
+    ),
+    path(
         "<slug:slug>/editions/",
         cached_by_content(views.EditionListView.as_view()),
         name="editions",

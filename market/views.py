@@ -14,7 +14,16 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from gtmp_site.views import PageMetaMixin
-from market import changes, chart_images, charts, citation, downloads, editions, snapshot
+from market import (
+    changes,
+    chart_images,
+    charts,
+    citation,
+    datapackage,
+    downloads,
+    editions,
+    snapshot,
+)
 from market.models import EDITION_LABEL, Edition, Report, ReportSection
 
 
@@ -306,6 +315,30 @@ def edition_data(request, slug, label, fmt):
     """An edition's yearly series and checks, as they stood, as CSV, XLSX or JSON."""
     edition = edition_of(slug, label)
     return data_response(edition, request, fmt, f"{slug}-edition-{edition.label}-forecast.{fmt}")
+
+
+def data_package(request, slug, label=None):
+    """The data package (market/datapackage.py) of the report's latest edition, or
+    of edition ``label``: a ZIP built once per edition and kept."""
+    edition = edition_of(slug, label) if label else current_edition(slug)
+    url = request.build_absolute_uri(edition.get_absolute_url())
+    key = f"datapackage:{edition.pk}:{url}"
+    body = cache.get(key)
+    if body is None:
+        document = edition.document
+        body = datapackage.build(
+            document,
+            edition,
+            edition_url=url,
+            report_url=request.build_absolute_uri(document["report"]["url"]),
+            citation_text=citation.formats(document, edition, url)["text"],
+        )
+        cache.set(key, body, timeout=None)
+    response = HttpResponse(body, content_type="application/zip")
+    filename = f"{slug}-edition-{edition.label}-datapackage.zip"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Link"] = f'<{edition.document["report"]["licence"]["url"]}>; rel="license"'
+    return response
 
 
 CHART_IMAGE_SECONDS = 2 * 24 * 3600  # past the day its "today" mark is for

@@ -20,6 +20,7 @@ from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from gtmp_site.core.editors import CONTENT_APPS
+from gtmp_site.local_site import ROOT
 from gtmp_site.wsgi import application
 from tests.factories import EditorFactory
 
@@ -94,6 +95,10 @@ def test_the_docs_page_lists_every_operation_and_its_links_work(client):
         assert f'<section id="{tag["name"]}"' in html
     guide = client.get("/api/v1/docs/guide/").content.decode()
     assert "<h1>API guide</h1>" in guide and "Readers read editions" in guide
+    # Every section of docs/api.md is a heading, one level under the page's h1.
+    source = (ROOT / "docs" / "api.md").read_text()
+    for hashes, title in re.findall(r"^(##+) (.+)$", source, re.M):
+        assert f"<h{len(hashes)}>{title}</h{len(hashes)}>" in guide, title
     links = {page: set(re.findall(r'<a href="(/[^"#]*)', page)) for page in (html, guide)}
     assert {"/api/v1/docs/guide/", "/api/v1/docs/explorer/", "/api/v1/schema/"} <= links[html]
     for found in links.values():

@@ -92,7 +92,7 @@ class GuideView(PageMetaMixin, TemplateView):
     def get_context_data(self, **kwargs):
         # The page's own heading replaces the file's first line ("# API v1").
         text = GUIDE.read_text().split("\n", 1)[1]
-        return super().get_context_data(guide=render_markdown(text), **kwargs)
+        return super().get_context_data(guide=render_markdown(text, sections=True), **kwargs)
 
 
 reference = require_safe(ReferenceView.as_view())

@@ -23,18 +23,20 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 RENDERED_TEXTS_KEPT = 1024
 
 
-def render_markdown(text):
+def render_markdown(text, *, sections=False):
     """Safe HTML for ``text``: anything outside the allow-list (scripts, event
-    handlers, javascript: links, raw iframes) is removed by nh3."""
-    return mark_safe(_clean_html(text or ""))  # sanitised by nh3 in _clean_html
+    handlers, javascript: links, raw iframes) is removed by nh3. Prose sits under
+    a page's own h2 sections, so its headings start at h3; a whole document
+    (``sections``, such as the API guide under the page's h1) keeps its h2."""
+    return mark_safe(_clean_html(text or "", sections))  # sanitised by nh3 in _clean_html
 
 
 @lru_cache(maxsize=RENDERED_TEXTS_KEPT)
-def _clean_html(text):
+def _clean_html(text, sections=False):
     html = markdown.markdown(text, extensions=["extra", "sane_lists"])
     return nh3.clean(
         html,
-        tags=ALLOWED_TAGS,
+        tags=ALLOWED_TAGS | {"h2"} if sections else ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener",
