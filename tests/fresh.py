@@ -13,10 +13,13 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 # Not followed: the admin, static files, the API's docs and token login, previews,
-# and chart images: each is drawn from one edition, whose freshness the walk checks
-# through its pages and downloads (tests/test_chart_images.py: the latest image
-# follows a new edition, an old edition's stays).
-NOT_FOLLOWED = re.compile(r"^/(admin|static|api/v1/(docs|redoc|schema|auth))|/preview/|/charts/")
+# and chart images, workbooks and data packages: each is made from one edition,
+# whose freshness the walk checks through its pages and text downloads (the
+# latest follows a new edition, an old edition's stays: tests/test_chart_images.py,
+# tests/test_downloads.py, tests/test_datapackage.py).
+NOT_FOLLOWED = re.compile(
+    r"^/(admin|static|api/v1/(docs|redoc|schema|auth))|/preview/|/charts/|\.(xlsx|zip)$"
+)
 EDIT_KINDS = ("change", "delete", "m2m")
 MARK = " (fresh)"
 

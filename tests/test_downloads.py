@@ -3,6 +3,7 @@ workbook to the same values as the page and the API, with where each value
 counts, its unit, how it was made, its source and its edition on every row."""
 
 import io
+import zipfile
 from decimal import Decimal
 
 import pandas as pd
@@ -97,3 +98,27 @@ def test_the_page_offers_the_series_in_each_format_for_its_edition(report, with_
         for fmt in ("csv", "xlsx", "json"):
             assert f'href="{base}data.{fmt}"' in html, (page, fmt)
     assert client.get(f"{REPORT}editions/1/data.xlsx")["Content-Type"].endswith(".sheet")
+
+
+def test_the_latest_workbook_and_package_follow_a_new_edition_and_old_ones_stay(report):
+    """Each is read once (so cached) before edition 2 is published."""
+    client = Client()
+
+    def end_value(path):
+        if path.endswith(".zip"):
+            with zipfile.ZipFile(io.BytesIO(client.get(path).content)) as archive:
+                name = next(n for n in archive.namelist() if n.endswith("market-size.csv"))
+                table = pd.read_csv(archive.open(name))
+        else:
+            table = pd.read_excel(io.BytesIO(client.get(path).content), sheet_name="Data")
+        return table[table["year"] == 2030]["value"].iloc[0]
+
+    for name in ("data.xlsx", "datapackage.zip"):
+        assert end_value(f"{REPORT}{name}") == 14.4
+    figure = MarketFigure.objects.get(report=report, segment=None, year=2030)
+    figure.value = Decimal("20.000")
+    figure.save()
+    publish(report)
+    for name in ("data.xlsx", "datapackage.zip"):
+        assert end_value(f"{REPORT}{name}") == 20.0, name
+        assert end_value(f"{REPORT}editions/1/{name}") == 14.4, name
