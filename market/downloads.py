@@ -6,6 +6,7 @@ import csv
 import io
 from decimal import Decimal
 
+from django.urls import reverse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -30,6 +31,22 @@ COLUMNS = {
     "computed from and how.",
     "edition": "The edition of the report the value is from.",
 }
+
+
+FORMATS = ("csv", "xlsx", "json")
+
+
+def addresses(report_slug, edition, live):
+    """{"csv", "xlsx", "json", "package"}: the addresses of the yearly series and the
+    data package (market/datapackage.py) of ``edition``: the latest edition's on a
+    live page (or a preview, with no edition), the edition's own elsewhere."""
+    if edition and not live:
+        args = {"slug": report_slug, "label": edition.label}
+        found = {fmt: reverse("market:edition-data", kwargs={**args, "fmt": fmt})
+                 for fmt in FORMATS}  # fmt: skip
+        return {**found, "package": reverse("market:edition-datapackage", kwargs=args)}
+    found = {fmt: reverse(f"market:data-{fmt}", args=[report_slug]) for fmt in FORMATS}
+    return {**found, "package": reverse("market:datapackage", args=[report_slug])}
 
 
 def rows(document, edition_label):

@@ -22,6 +22,7 @@ from market import (
     datapackage,
     downloads,
     editions,
+    metadata,
     snapshot,
 )
 from market.models import EDITION_LABEL, Edition, Report, ReportSection
@@ -117,8 +118,21 @@ class ReportDetailView(ReportPageMixin, TemplateView):
         exhibits = report_exhibits(self.page)
         for segment in self.page["segments"]:
             segment["exhibit"] = exhibits.get(f"segment-{segment['slug']}")
-        return super().get_context_data(
-            cite=cite, exhibits=exhibits, og_chart=og_chart(self.page), **kwargs
+        described = edition and self.dataset(edition, cite, live=kwargs.get("live", False))
+        return super().get_context_data(cite=cite, exhibits=exhibits, dataset=described,
+                                        og_chart=og_chart(self.page), **kwargs)  # fmt: skip
+
+    def dataset(self, edition, cite, *, live):
+        """The schema.org Dataset of the edition the page shows (market/metadata.py)."""
+        absolute = self.request.build_absolute_uri
+        urls = downloads.addresses(edition.report.slug, edition, live)
+        return metadata.dataset(
+            edition.document,
+            edition,
+            page_url=absolute(self.request.path),
+            edition_url=absolute(edition.get_absolute_url()),
+            downloads=[(absolute(urls[kind]), mediatype) for kind, mediatype in MEDIA_TYPES],
+            citation_text=cite["text"],
         )
 
     def get_page_title(self):
@@ -273,6 +287,9 @@ def data_response(edition, request, fmt, filename):
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Each download of an edition's data (downloads.addresses) and its media type.
+MEDIA_TYPES = [("csv", "text/csv"), ("xlsx", XLSX), ("json", "application/json"),
+               ("package", "application/zip")]  # fmt: skip
 
 
 META_FIELDS = ["title", "slug", "url", "currency", "unit", "base_year", "forecast_start_year",

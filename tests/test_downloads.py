@@ -95,8 +95,8 @@ def test_the_page_offers_the_series_in_each_format_for_its_edition(report, with_
     client = Client()
     for page, base in ((REPORT, REPORT), (f"{REPORT}editions/1/", f"{REPORT}editions/1/")):
         html = client.get(page).content.decode()
-        for fmt in ("csv", "xlsx", "json"):
-            assert f'href="{base}data.{fmt}"' in html, (page, fmt)
+        for name in ("data.csv", "data.xlsx", "data.json", "datapackage.zip"):
+            assert f'href="{base}{name}"' in html, (page, name)
     assert client.get(f"{REPORT}editions/1/data.xlsx")["Content-Type"].endswith(".sheet")
 
 

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from gtmp_site.core.prose import render_markdown
-from market import charts, forecast, placeholders
+from market import charts, downloads, forecast, placeholders
 from market.chart_images import FORMATS
 
 register = template.Library()
@@ -44,6 +44,12 @@ def faq_json_ld(questions):
             for q in questions
         ],
     }
+    return json_ld(data)
+
+
+@register.filter
+def json_ld(data):
+    """``data`` (a dict) as a JSON-LD script element, escaped like ``json_script``."""
     payload = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
     # The payload is escaped above, so it is safe inside the script element.
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
@@ -79,15 +85,8 @@ def chart_image_urls(edition, name, live, segment=None):
 
 @register.simple_tag
 def data_urls(report_slug, edition, live):
-    """{"csv", "xlsx", "json"}: the addresses of the yearly series of ``edition``, the
-    latest edition's on a live page (or a preview, with no edition), its own elsewhere."""
-    if edition and not live:
-        args = {"slug": report_slug, "label": edition.label}
-        return {fmt: reverse("market:edition-data", kwargs={**args, "fmt": fmt})
-                for fmt in ("csv", "xlsx", "json")}  # fmt: skip
-    return {
-        fmt: reverse(f"market:data-{fmt}", args=[report_slug]) for fmt in ("csv", "xlsx", "json")
-    }
+    """The addresses of an edition's data downloads (market.downloads.addresses)."""
+    return downloads.addresses(report_slug, edition, live)
 
 
 @register.simple_tag
