@@ -49,6 +49,23 @@ def addresses(report_slug, edition, live):
     return {**found, "package": reverse("market:datapackage", args=[report_slug])}
 
 
+def snippets(urls):
+    """Ready-to-run code that reads the CSV at ``urls["csv"]`` (absolute), in the
+    order the page shows it: [{"label", "language", "code"}]."""
+    csv = urls["csv"]
+    return [
+        {"label": "With curl, in a shell", "language": "shell",
+         "code": f'curl -fsS -o data.csv "{csv}"'},
+        {"label": "With pandas, in Python", "language": "python",
+         "code": "import pandas as pd\n\n"
+                 f'df = pd.read_csv("{csv}")\n'
+                 'print(df[df["segment"].isna()][["year", "value", "unit", "kind", "computed"]])'},
+        {"label": "In R", "language": "r",
+         "code": f'df <- read.csv("{csv}", na.strings = "")\n'
+                 'print(df[is.na(df$segment), c("year", "value", "unit", "kind", "computed")])'},
+    ]  # fmt: skip
+
+
 def rows(document, edition_label):
     """The values of a snapshot ``document``'s forecast as dicts with COLUMNS as keys:
     year an int, value a Decimal, computed a bool; whole market first."""

@@ -118,9 +118,24 @@ class ReportDetailView(ReportPageMixin, TemplateView):
         exhibits = report_exhibits(self.page)
         for segment in self.page["segments"]:
             segment["exhibit"] = exhibits.get(f"segment-{segment['slug']}")
-        described = edition and self.dataset(edition, cite, live=kwargs.get("live", False))
-        return super().get_context_data(cite=cite, exhibits=exhibits, dataset=described,
-                                        og_chart=og_chart(self.page), **kwargs)  # fmt: skip
+        live = kwargs.get("live", False)
+        described = edition and self.dataset(edition, cite, live=live)
+        return super().get_context_data(
+            cite=cite, exhibits=exhibits, dataset=described, og_chart=og_chart(self.page),
+            sizes=edition and self.sizes(edition),
+            snippets=edition and downloads.snippets({
+                kind: self.request.build_absolute_uri(url)
+                for kind, url in downloads.addresses(edition.report.slug, edition, live).items()
+            }),
+            **kwargs,
+        )  # fmt: skip
+
+    def sizes(self, edition):
+        """{"csv", "xlsx", "json", "package"}: the size in bytes of each download of
+        ``edition``, made as its address makes it (the package is kept once made)."""
+        found = {fmt: len(data_response(edition, self.request, fmt, "").content)
+                 for fmt in downloads.FORMATS}  # fmt: skip
+        return {**found, "package": len(package_of(self.request, edition))}
 
     def dataset(self, edition, cite, *, live):
         """The schema.org Dataset of the edition the page shows (market/metadata.py)."""
@@ -334,10 +349,8 @@ def edition_data(request, slug, label, fmt):
     return data_response(edition, request, fmt, f"{slug}-edition-{edition.label}-forecast.{fmt}")
 
 
-def data_package(request, slug, label=None):
-    """The data package (market/datapackage.py) of the report's latest edition, or
-    of edition ``label``: a ZIP built once per edition and kept."""
-    edition = edition_of(slug, label) if label else current_edition(slug)
+def package_of(request, edition):
+    """The ZIP of ``edition``'s data package, built once and kept."""
     url = request.build_absolute_uri(edition.get_absolute_url())
     key = f"datapackage:{edition.pk}:{url}"
     body = cache.get(key)
@@ -351,7 +364,14 @@ def data_package(request, slug, label=None):
             citation_text=citation.formats(document, edition, url)["text"],
         )
         cache.set(key, body, timeout=None)
-    response = HttpResponse(body, content_type="application/zip")
+    return body
+
+
+def data_package(request, slug, label=None):
+    """The data package (market/datapackage.py) of the report's latest edition, or
+    of edition ``label``: a ZIP built once per edition and kept."""
+    edition = edition_of(slug, label) if label else current_edition(slug)
+    response = HttpResponse(package_of(request, edition), content_type="application/zip")
     filename = f"{slug}-edition-{edition.label}-datapackage.zip"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Link"] = f'<{edition.document["report"]["licence"]["url"]}>; rel="license"'

@@ -3,6 +3,7 @@ workbook to the same values as the page and the API, with where each value
 counts, its unit, how it was made, its source and its edition on every row."""
 
 import io
+import re
 import zipfile
 from decimal import Decimal
 
@@ -122,3 +123,17 @@ def test_the_latest_workbook_and_package_follow_a_new_edition_and_old_ones_stay(
     for name in ("data.xlsx", "datapackage.zip"):
         assert end_value(f"{REPORT}{name}") == 20.0, name
         assert end_value(f"{REPORT}editions/1/{name}") == 14.4, name
+
+
+def test_get_the_data_gives_each_download_s_real_size(report):
+    from django.template.defaultfilters import filesizeformat
+
+    client = Client()
+    html = client.get(REPORT).content.decode()
+    panel = html[html.index('<section id="downloads">') :].split("</section>")[0]
+    found = re.findall(r'<a href="([^"]+)">[^<]*</a> \(([^)]+)\)', panel)
+    assert len(found) == 4  # CSV, Excel, JSON, data package
+    for url, size in found:
+        assert size.replace("\xa0", " ") == filesizeformat(len(client.get(url).content)).replace(
+            "\xa0", " "
+        ), url
