@@ -132,10 +132,16 @@ class ReportDetailView(ReportPageMixin, TemplateView):
 
     def sizes(self, edition):
         """{"csv", "xlsx", "json", "package"}: the size in bytes of each download of
-        ``edition``, made as its address makes it (the package is kept once made)."""
-        found = {fmt: len(data_response(edition, self.request, fmt, "").content)
-                 for fmt in downloads.FORMATS}  # fmt: skip
-        return {**found, "package": len(package_of(self.request, edition))}
+        ``edition``, made as its address makes it; worked out once per edition and
+        host (the files name their absolute addresses), as an edition never changes."""
+
+        def measured():
+            found = {fmt: len(data_response(edition, self.request, fmt, "").content)
+                     for fmt in downloads.FORMATS}  # fmt: skip
+            return {**found, "package": len(package_of(self.request, edition))}
+
+        key = f"download-sizes:{edition.pk}:{self.request.get_host()}"
+        return cache.get_or_set(key, measured, timeout=None)
 
     def dataset(self, edition, cite, *, live):
         """The schema.org Dataset of the edition the page shows (market/metadata.py)."""
