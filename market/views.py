@@ -141,7 +141,7 @@ class ReportDetailView(ReportPageMixin, TemplateView):
             return {**found, "package": len(package_of(self.request, edition))}
 
         key = f"download-sizes:{edition.pk}:{self.request.get_host()}"
-        return cache.get_or_set(key, measured, timeout=None)
+        return cache.get_or_set(key, measured, timeout=MADE_ONCE_SECONDS)
 
     def dataset(self, edition, cite, *, live):
         """The schema.org Dataset of the edition the page shows (market/metadata.py)."""
@@ -355,6 +355,12 @@ def edition_data(request, slug, label, fmt):
     return data_response(edition, request, fmt, f"{slug}-edition-{edition.label}-forecast.{fmt}")
 
 
+# What is made once per edition (packages, download sizes) is kept a day: long
+# enough to be made once for its readers, short enough that a new release of the
+# site that changes how it is made is seen the next day at the latest.
+MADE_ONCE_SECONDS = 24 * 3600
+
+
 def package_of(request, edition):
     """The ZIP of ``edition``'s data package, built once and kept."""
     url = request.build_absolute_uri(edition.get_absolute_url())
@@ -369,7 +375,7 @@ def package_of(request, edition):
             report_url=request.build_absolute_uri(document["report"]["url"]),
             citation_text=citation.formats(document, edition, url)["text"],
         )
-        cache.set(key, body, timeout=None)
+        cache.set(key, body, timeout=MADE_ONCE_SECONDS)
     return body
 
 
