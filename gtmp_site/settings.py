@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "gtmp_site.core.http.ResourcePolicyMiddleware",
+    # X-Frame-Options: DENY, but on embeds (gtmp_site/core/http.py).
+    "gtmp_site.core.http.FramedAnywhereMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Cross-origin reads of the API and downloads (gtmp_site/cors.py); above the

@@ -36,17 +36,22 @@ COLUMNS = {
 FORMATS = ("csv", "xlsx", "json")
 
 
+def address(route, report_slug, edition, live, **kwargs):
+    """The address of ``route`` ("data", "chart-image", "embed", ...) for a page
+    showing ``edition`` of the report ``report_slug``: the latest edition's address
+    on a live page (or a preview, with no edition), which follows each new edition;
+    the edition's own ("edition-" + route) elsewhere, which never changes."""
+    if edition is None or live:
+        return reverse(f"market:{route}", kwargs={"slug": report_slug, **kwargs})
+    kwargs = {"slug": report_slug, "label": edition.label, **kwargs}
+    return reverse(f"market:edition-{route}", kwargs=kwargs)
+
+
 def addresses(report_slug, edition, live):
     """{"csv", "xlsx", "json", "package"}: the addresses of the yearly series and the
-    data package (market/datapackage.py) of ``edition``: the latest edition's on a
-    live page (or a preview, with no edition), the edition's own elsewhere."""
-    if edition and not live:
-        args = {"slug": report_slug, "label": edition.label}
-        found = {fmt: reverse("market:edition-data", kwargs={**args, "fmt": fmt})
-                 for fmt in FORMATS}  # fmt: skip
-        return {**found, "package": reverse("market:edition-datapackage", kwargs=args)}
-    found = {fmt: reverse(f"market:data-{fmt}", args=[report_slug]) for fmt in FORMATS}
-    return {**found, "package": reverse("market:datapackage", args=[report_slug])}
+    data package (market/datapackage.py) of ``edition`` (``address``)."""
+    found = {fmt: address("data", report_slug, edition, live, fmt=fmt) for fmt in FORMATS}
+    return {**found, "package": address("datapackage", report_slug, edition, live)}
 
 
 def snippets(urls):

@@ -8,6 +8,7 @@ from market.models import EDITION_LABEL
 app_name = "market"
 CHART = "(?P<name>forecast|approvals|estimates)"  # the report page's charts
 SEGMENT_CHART = "(?P<name>forecast|approvals)"  # a segment's: market size, approvals
+EMBED = f"(?P<name>{'|'.join(views.EMBEDS)})"  # the charts other sites may embed
 urlpatterns = [
     path("<slug:slug>/", cached_by_content(views.ReportDetailView.as_view()), name="report"),
     path("<slug:slug>/preview/", views.ReportPreviewView.as_view(), name="preview"),
@@ -16,23 +17,10 @@ urlpatterns = [
         views.SharedPreviewView.as_view(),
         name="shared-preview",
     ),
-    path(
-        "<slug:slug>/data.csv",
+    re_path(
+        r"^(?P<slug>[-\w]+)/data\.(?P<fmt>csv|json|xlsx)$",
         cached_by_content(views.report_data),
-        {"fmt": "csv"},
-        name="data-csv",
-    ),
-    path(
-        "<slug:slug>/data.json",
-        cached_by_content(views.report_data),
-        {"fmt": "json"},
-        name="data-json",
-    ),
-    path(
-        "<slug:slug>/data.xlsx",
-        cached_by_content(views.report_data),
-        {"fmt": "xlsx"},
-        name="data-xlsx",
+        name="data",
     ),
     path(
         "<slug:slug>/datapackage.zip",
@@ -85,6 +73,16 @@ urlpatterns = [
         rf"charts/{SEGMENT_CHART}\.(?P<fmt>png|svg)$",
         cached_by_content(views.chart_image),
         name="edition-segment-chart-image",
+    ),
+    re_path(
+        rf"^(?P<slug>[-\w]+)/embed/{EMBED}/$",
+        cached_by_content(views.EmbedView.as_view()),
+        name="embed",
+    ),
+    re_path(
+        rf"^(?P<slug>[-\w]+)/editions/(?P<label>{EDITION_LABEL})/embed/{EMBED}/$",
+        cached_by_content(views.EmbedView.as_view()),
+        name="edition-embed",
     ),
     path(
         "<slug:report_slug>/segments/<slug:slug>/",

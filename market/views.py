@@ -9,10 +9,12 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.html import escape
 from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from gtmp_site.core.http import frameable_anywhere
 from gtmp_site.views import PageMetaMixin
 from market import (
     changes,
@@ -119,16 +121,35 @@ class ReportDetailView(ReportPageMixin, TemplateView):
         for segment in self.page["segments"]:
             segment["exhibit"] = exhibits.get(f"segment-{segment['slug']}")
         live = kwargs.get("live", False)
-        described = edition and self.dataset(edition, cite, live=live)
+        slug = self.page["report"]["slug"]
+        data = downloads.addresses(slug, edition, live)
+        absolute = {kind: self.request.build_absolute_uri(url) for kind, url in data.items()}
         return super().get_context_data(
-            cite=cite, exhibits=exhibits, dataset=described, og_chart=og_chart(self.page),
+            cite=cite, exhibits=exhibits, og_chart=og_chart(self.page), data=data,
+            dataset=edition and self.dataset(edition, cite, absolute),
             sizes=edition and self.sizes(edition),
-            snippets=edition and downloads.snippets({
-                kind: self.request.build_absolute_uri(url)
-                for kind, url in downloads.addresses(edition.report.slug, edition, live).items()
-            }),
+            snippets=edition and downloads.snippets(absolute),
+            share=edition and self.share(slug, edition, live),
             **kwargs,
         )  # fmt: skip
+
+    def share(self, slug, edition, live):
+        """The Share panel: the page's link and, for each chart an embed offers, the
+        code of a responsive iframe: one that follows each new edition (on a live
+        page) and one kept to ``edition``."""
+        absolute = self.request.build_absolute_uri
+        title = self.page["report"]["title"]
+        embeds = []
+        for name, what in EMBEDS.items():
+            if name == "approvals" and not self.page["approvals"]["years"]:
+                continue
+            kinds = [("live", True)] if live else []
+            for kind, follows in [*kinds, ("pinned", False)]:
+                url = absolute(downloads.address("embed", slug, edition, follows, name=name))
+                embeds.append({"id": f"embed-{name}-{kind}", "name": name, "what": what,
+                               "follows": follows, "url": url,
+                               "code": embed_code(url, f"{title}: {what}")})  # fmt: skip
+        return {"link": absolute(self.request.path), "embeds": embeds}
 
     def sizes(self, edition):
         """{"csv", "xlsx", "json", "package"}: the size in bytes of each download of
@@ -143,16 +164,16 @@ class ReportDetailView(ReportPageMixin, TemplateView):
         key = f"download-sizes:{edition.pk}:{self.request.get_host()}"
         return cache.get_or_set(key, measured, timeout=MADE_ONCE_SECONDS)
 
-    def dataset(self, edition, cite, *, live):
-        """The schema.org Dataset of the edition the page shows (market/metadata.py)."""
+    def dataset(self, edition, cite, urls):
+        """The schema.org Dataset of the edition the page shows (market/metadata.py),
+        with the absolute ``urls`` of its downloads."""
         absolute = self.request.build_absolute_uri
-        urls = downloads.addresses(edition.report.slug, edition, live)
         return metadata.dataset(
             edition.document,
             edition,
             page_url=absolute(self.request.path),
             edition_url=absolute(edition.get_absolute_url()),
-            downloads=[(absolute(urls[kind]), mediatype) for kind, mediatype in MEDIA_TYPES],
+            downloads=[(urls[kind], mediatype) for kind, mediatype in MEDIA_TYPES],
             citation_text=cite["text"],
         )
 
@@ -176,6 +197,47 @@ def og_chart(page, segment=None, segment_therapies=()):
         return {"name": "approvals", "segment": segment["slug"], "alt": alt}
     alt = f"{page['total']['chart']['title']}, in {unit}"
     return {"name": "forecast", "segment": "", "alt": alt}
+
+
+# The charts a page offers to embed (EmbedView), with what each shows.
+EMBEDS = {"forecast": "market size and forecast", "approvals": "US approvals per year"}
+EMBED_HEIGHT = "40rem"  # the chart and the top of its table; the rest scrolls
+
+
+def embed_code(url, title):
+    """The HTML another site pastes to show the embed at ``url``, as text: an iframe
+    as wide as its column, titled for screen readers."""
+    return (
+        f'<iframe src="{escape(url)}" title="{escape(title)}" loading="lazy" '
+        f'style="width: 100%; height: {EMBED_HEIGHT}; border: 0"></iframe>'
+    )
+
+
+@method_decorator(frameable_anywhere, name="dispatch")
+class EmbedView(ReportPageMixin, TemplateView):
+    """One chart of the report's latest edition, or of edition ``label``, with its
+    table, title, source, edition and licence and a link back to the report: a
+    page other sites may frame (every other page denies it)."""
+
+    template_name = "market/embed.html"
+
+    def get(self, request, *args, **kwargs):
+        label = self.kwargs.get("label")
+        edition = edition_of(self.kwargs["slug"], label) if label else current_edition(
+            self.kwargs["slug"])  # fmt: skip
+        name = self.kwargs["name"]
+        if name == "approvals" and not edition.document["approvals"]["years"]:
+            raise Http404("This report lists no approvals.")
+        return self.render_page(edition.document, edition.published_at, edition=edition,
+                                live=label is None, chart=name)  # fmt: skip
+
+    def get_context_data(self, **kwargs):
+        title = f"{self.page['report']['title']}: {EMBEDS[kwargs['chart']]}"
+        page_url = self.page["report"]["url"] if kwargs["live"] else (
+            kwargs["edition"].get_absolute_url())  # fmt: skip
+        return super().get_context_data(
+            page_title=title, page_url=self.request.build_absolute_uri(page_url), **kwargs
+        )
 
 
 class EditionDetailView(ReportDetailView):

@@ -12,8 +12,8 @@ def report_places(report):
     """The report's page, its data downloads and its API resources: every row shows there."""
     return [
         ("Page", report.get_absolute_url()),
-        ("Download", reverse("market:data-csv", args=[report.slug])),
-        ("Download", reverse("market:data-json", args=[report.slug])),
+        ("Download", reverse("market:data", args=[report.slug, "csv"])),
+        ("Download", reverse("market:data", args=[report.slug, "json"])),
         ("API", f"/api/v1/reports/{report.slug}/"),
         ("API", f"/api/v1/reports/{report.slug}/forecast/"),
     ]

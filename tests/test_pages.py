@@ -143,7 +143,7 @@ def test_faq_page_lists_published_questions_of_public_reports(client, report):
 
 
 def test_csv_download_equals_the_forecast_series(client, report):
-    response = client.get(reverse("market:data-csv", args=[report.slug]))
+    response = client.get(reverse("market:data", args=[report.slug, "csv"]))
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
@@ -154,7 +154,7 @@ def test_csv_download_equals_the_forecast_series(client, report):
 
 
 def test_json_download_equals_the_forecast_series(client, report):
-    data = client.get(reverse("market:data-json", args=[report.slug])).json()
+    data = client.get(reverse("market:data", args=[report.slug, "json"])).json()
     expected = forecast_as_dict(report.forecast())
     assert data["series"] == expected["series"]
     assert data["checks"] == expected["checks"]
@@ -185,7 +185,7 @@ def test_unpublished_and_scheduled_reports_are_404(client):
     scheduled = ReportFactory(published_at=timezone.now() + timezone.timedelta(hours=1))
     for report in (draft, scheduled):
         assert client.get(report.get_absolute_url()).status_code == 404
-        assert client.get(reverse("market:data-json", args=[report.slug])).status_code == 404
+        assert client.get(reverse("market:data", args=[report.slug, "json"])).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -291,8 +291,8 @@ def test_robots_txt_points_to_the_sitemap(client):
     [
         ("market:report", {"slug": "x"}, "/reports/x/"),
         ("market:segment", {"report_slug": "x", "slug": "y"}, "/reports/x/segments/y/"),
-        ("market:data-csv", {"slug": "x"}, "/reports/x/data.csv"),
-        ("market:data-json", {"slug": "x"}, "/reports/x/data.json"),
+        ("market:data", {"slug": "x", "fmt": "csv"}, "/reports/x/data.csv"),
+        ("market:data", {"slug": "x", "fmt": "json"}, "/reports/x/data.json"),
         ("companies:detail", {"slug": "x"}, "/companies/x/"),
         ("faq:index", {}, "/faq/"),
     ],

@@ -5,7 +5,9 @@ import ipaddress
 import logging
 import re
 import time
+from functools import wraps
 
+from csp.utils import build_policy
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.middleware.gzip import GZipMiddleware
@@ -95,6 +97,42 @@ class ResourcePolicyMiddleware:
         shared = self.shared.match(request.path_info)
         policy = "cross-origin" if shared else settings.CROSS_ORIGIN_RESOURCE_POLICY
         response.setdefault("Cross-Origin-Resource-Policy", policy)
+        return response
+
+
+FRAMED_ANYWHERE = "frame-ancestors *"
+
+
+def frameable_anywhere(view):
+    """Lets any site frame ``view``'s responses (an embed, market.views.EmbedView),
+    where every other page denies it: its Content-Security-Policy, written here so
+    that a cached copy keeps it, says ``frame-ancestors *``; FrameOptionsMiddleware
+    then adds no X-Frame-Options, which has no value that means "any site". CORP
+    ``cross-origin`` lets a site that isolates itself (COEP) frame it too."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Content-Security-Policy"] = build_policy(replace={"frame-ancestors": ["*"]})
+        response["Cross-Origin-Resource-Policy"] = "cross-origin"
+        return response
+
+    return wrapper
+
+
+class FramedAnywhereMiddleware:
+    """Takes X-Frame-Options, which Django's XFrameOptionsMiddleware (below this
+    one) adds to every response, off one whose own policy lets any site frame it
+    (``frameable_anywhere``), cached copies included."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = response.get("Content-Security-Policy", "")
+        if FRAMED_ANYWHERE in (part.strip() for part in policy.split(";")):
+            del response["X-Frame-Options"]
         return response
 
 

@@ -3,7 +3,6 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -73,20 +72,14 @@ def page_chart(chart, report, edition=None):
 @register.simple_tag
 def chart_image_urls(edition, name, live, segment=None):
     """{"png": url, "svg": url} of the chart ``name`` of ``edition`` (or of its
-    segment with the slug ``segment``) drawn on the server (market/chart_images.py):
-    the latest edition's addresses on a live page, the edition's own elsewhere."""
-    route, kwargs = "chart-image", {"slug": edition.report.slug, "name": name}
+    segment with the slug ``segment``) drawn on the server (market/chart_images.py),
+    at the addresses ``downloads.address`` picks."""
+    route, kwargs = "chart-image", {"name": name}
     if segment:
         route, kwargs = f"segment-{route}", {**kwargs, "segment": segment}
-    if not live:
-        route, kwargs = f"edition-{route}", {**kwargs, "label": edition.label}
-    return {fmt: reverse(f"market:{route}", kwargs={**kwargs, "fmt": fmt}) for fmt in FORMATS}
-
-
-@register.simple_tag
-def data_urls(report_slug, edition, live):
-    """The addresses of an edition's data downloads (market.downloads.addresses)."""
-    return downloads.addresses(report_slug, edition, live)
+    slug = edition.report.slug
+    return {fmt: downloads.address(route, slug, edition, live, **kwargs, fmt=fmt)
+            for fmt in FORMATS}  # fmt: skip
 
 
 @register.simple_tag

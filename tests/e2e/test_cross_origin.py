@@ -5,6 +5,7 @@ import http.server
 import threading
 
 import pytest
+from playwright.sync_api import expect
 
 from gtmp_site.local_site import _free_port
 
@@ -59,3 +60,41 @@ def test_another_site_reads_the_forecast_and_downloads_but_nothing_else(page, si
     assert "error" in read("/api/v1/figures/", method="POST", body="{}",
                            headers={"Content-Type": "application/json"})  # fmt: skip
     assert "error" in read("/admin/login/")
+
+
+def test_the_share_panel_copies_an_embed_that_another_site_frames(page, site_url, other_site,
+                                                                   tmp_path):  # fmt: skip
+    """A reader copies the embed code from the Share panel with its button and pastes
+    it into a page of another site: the chart shows there, with its table and
+    edition. The same site cannot frame the report page itself."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site_url)
+    page.goto(f"{site_url}{REPORT}")
+    page.get_by_role("button", name="Copy link").click()
+    assert page.evaluate("navigator.clipboard.readText()") == f"{site_url}{REPORT}"
+    page.locator("#embed-forecast-pinned + button").click()
+    code = page.evaluate("navigator.clipboard.readText()")
+    expect(page.locator("#share-status")).to_have_text("Copied to the clipboard.")
+    assert code == page.locator("#embed-forecast-pinned").input_value()
+    assert f'src="{site_url}{REPORT}editions/1/embed/forecast/"' in code
+
+    report_frame = f'<iframe name="report" src="{site_url}{REPORT}" title="The report"></iframe>'
+    (tmp_path / "post.html").write_text(
+        f"<!doctype html><title>A post on another site</title>{code}{report_frame}"
+    )
+    refused = []
+    page.on("console", lambda msg: "frame-ancestors" in msg.text and refused.append(msg.text))
+    page.goto(f"{other_site}/post.html")
+    embed = page.frame_locator("iframe[src*='/embed/']")
+    assert "Gene Therapy" in embed.locator("h1").inner_text()
+    assert "Edition 1, published" in embed.locator(".embed-about").inner_text()
+    assert embed.locator("table tbody tr").count() >= 2
+    # The chart is drawn: Chart.js is loaded and has filled the canvas.
+    embed.locator("canvas").wait_for()
+    drawn = page.frame(url=lambda url: "/embed/" in url).wait_for_function(
+        "() => window.Chart && Chart.getChart(document.querySelector('canvas'))"
+    )
+    assert drawn
+    page.wait_for_timeout(200)
+    report = page.frame(name="report")
+    assert report.url != f"{site_url}{REPORT}" or report.locator("h1").count() == 0
+    assert refused, "Chromium did not report the report page's frame-ancestors refusal"
