@@ -450,6 +450,13 @@ SPECTACULAR_SETTINGS = {
             "as their report's next edition, to publish or send back.",
         },
         {
+            "name": "downloads",
+            "description": "Not JSON resources but files, outside `/api/v1/`: each report's "
+            "yearly series as CSV, Excel or JSON, every table as a Frictionless data "
+            "package, and its charts as PNG or SVG; the latest edition's and each "
+            "edition's. They name their edition and licence; any site may read them.",
+        },
+        {
             "name": "auth",
             "description": "For editors: exchange a user name and password for an API token.",
         },
@@ -464,6 +471,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "gtmp_site.api.schema.describe_common_fields",
+        "market.openapi.describe_downloads",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ReportStatusEnum": "market.models.Report.Status",

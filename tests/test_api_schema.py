@@ -1,6 +1,7 @@
 """The OpenAPI schema: it validates, documents every endpoint, and the API keeps to it."""
 
 import io
+import itertools
 import json
 import os
 import re
@@ -218,3 +219,30 @@ def test_the_docs_show_realistic_numbers(client):
     schema = client.get("/api/v1/schema/?format=json").json()["components"]["schemas"]
     assert schema["Report"]["properties"]["implied_cagr"]["example"] == "17.36"
     assert schema["MarketFigure"]["properties"]["value"]["example"] == "14.400"
+
+
+def test_every_download_is_documented_and_answers_as_documented(client):
+    """Each route of market.openapi.DOWNLOADS is an operation of the schema; each
+    value its parameters allow, with the report's slug, edition 1 and a segment's
+    slug, answers with a status and media type the schema gives (a 404 page where
+    a segment has no such chart), and each operation with a file at least once."""
+    from market.models import Report, Segment
+    from market.openapi import DOWNLOADS
+
+    schema = client.get("/api/v1/schema/?format=json").json()
+    downloads = {path: ops["get"] for path, ops in schema["paths"].items()
+                 if ops.get("get", {}).get("tags") == ["downloads"]}  # fmt: skip
+    assert len(downloads) == len(DOWNLOADS)
+    real = {"slug": [Report.objects.get().slug], "label": ["1"],
+            "segment": [Segment.objects.order_by("position").first().slug]}  # fmt: skip
+    for path, operation in downloads.items():
+        names = [p["name"] for p in operation["parameters"]]
+        choices = [p["schema"].get("enum") or real[p["name"]] for p in operation["parameters"]]
+        answered = set()
+        for values in itertools.product(*choices):
+            url = path.format(**dict(zip(names, values, strict=True)))
+            response = client.get(url)
+            documented = operation["responses"][str(response.status_code)]["content"]
+            assert response["Content-Type"].split(";")[0] in documented, url
+            answered.add(response.status_code)
+        assert 200 in answered, path
