@@ -432,6 +432,13 @@ SPECTACULAR_SETTINGS = {
             "segment (or the whole market) and year, each with its kind and source.",
         },
         {
+            "name": "estimates",
+            "description": "Other publishers' estimates of related markets, which a "
+            "report sets beside its own forecast: publisher, where and what each counts "
+            "(`geography`, `breadth`), base and forecast values and years, CAGR, source. "
+            "Filter by report, geography, breadth, publisher or year.",
+        },
+        {
             "name": "therapies",
             "description": "Gene therapies approved by the FDA: brand "
             "and proper names, indication, first approval, segment, modality, sponsor and "

@@ -12,16 +12,18 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import permissions, serializers
+from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from gtmp_site.api.mixins import (
+    CachedReadMixin,
     ContentViewSet,
     ModelRulesMixin,
     NullableSlugField,
+    TaggedReadMixin,
     etag_for,
 )
 from gtmp_site.core.fields import ProseField
@@ -35,14 +37,17 @@ from market.edition_api import (
     edition_parameters,
 )
 from market.filters import (
+    EditionEstimateFilter,
     EditionFigureFilter,
     EditionSegmentFilter,
+    EstimateFilter,
     MarketFigureFilter,
     ReportFilter,
     SegmentFilter,
 )
 from market.models import (
     Edition,
+    EditionEstimate,
     EditionFigure,
     EditionSegment,
     MarketEstimate,
@@ -470,6 +475,27 @@ class EditionFigureSerializer(EditionRowMixin, MarketFigureSerializer):
         return data
 
 
+class MarketEstimateSerializer(EditionLabelMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:estimate-detail")
+    report = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, help_text="Report slug."
+    )
+
+    class Meta:
+        model = MarketEstimate
+        fields = ["id", "url", "report", "position", *EstimateSerializer.Meta.fields, "edition"]
+        extra_kwargs = {"position": {"help_text": "Its place in the report's table, from 1."}}
+
+
+class EditionEstimateSerializer(EditionRowMixin, MarketEstimateSerializer):
+    view_name, id_attr = "api:estimate-detail", "estimate_id"
+    id = serializers.IntegerField(source="estimate_id", read_only=True, allow_null=True)
+    url = serializers.SerializerMethodField(help_text="The estimate, as this edition has it.")
+
+    class Meta(MarketEstimateSerializer.Meta):
+        model = EditionEstimate
+
+
 class PointSerializer(serializers.Serializer):
     year = serializers.IntegerField(help_text="Calendar year.")
     value = serializers.DecimalField(
@@ -752,3 +778,28 @@ class MarketFigureViewSet(ReadsEditions, WriteWarningsMixin, ContentViewSet):
         return MarketFigure.objects.visible_to(self.request.user).select_related(
             "report", "segment"
         )
+
+
+@reads_editions_schema("The estimates")
+class EstimateViewSet(ReadsEditions, CachedReadMixin, TaggedReadMixin,
+                      viewsets.ReadOnlyModelViewSet):  # fmt: skip
+    """Other publishers' estimates of related markets, which each report sets beside
+    its own forecast: read-only here (editors change them in the admin)."""
+
+    serializer_class = MarketEstimateSerializer
+    filterset_class = EstimateFilter
+    search_fields = ["publisher", "scope", "notes"]
+    ordering_fields = ["position", "publisher", "base_year", "forecast_year", "forecast_value",
+                       "cagr"]  # fmt: skip
+    ordering = ["report__title", "position"]
+    queryset = MarketEstimate.objects.none()
+    lookup_url_kwarg = "pk"  # also when readers look up the edition's estimate_id
+    edition_serializer_class = EditionEstimateSerializer
+    edition_attributes = {"filterset_class": EditionEstimateFilter, "lookup_field": "estimate_id"}
+
+    def get_queryset(self):
+        if self.reads_editions:
+            return EditionEstimate.objects.filter(edition__in=self.editions_read()).select_related(
+                "report", "edition__report"
+            )
+        return MarketEstimate.objects.visible_to(self.request.user).select_related("report")

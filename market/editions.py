@@ -21,12 +21,14 @@ from market import forecast, snapshot
 from market.models import (
     AuditEvent,
     Edition,
+    EditionEstimate,
     EditionFigure,
     EditionSegment,
     Report,
     ShareLink,
     Submission,
     index_edition,
+    index_estimates,
 )
 
 
@@ -64,6 +66,7 @@ def publish(report, *, note, reviewed_on, user=None, correction=False, at=None):
             document=document,
         )
         index_edition(edition, EditionFigure, EditionSegment)
+        index_estimates(edition, EditionEstimate)
         return edition
 
 

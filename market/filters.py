@@ -2,7 +2,16 @@ import django_filters
 from drf_spectacular.utils import extend_schema_field
 
 from gtmp_site.api.filtersets import SlugFilter, StrictFilterSet, WholeNumberFilter
-from market.models import EditionFigure, EditionSegment, MarketFigure, Region, Report, Segment
+from market.models import (
+    EditionEstimate,
+    EditionFigure,
+    EditionSegment,
+    MarketEstimate,
+    MarketFigure,
+    Region,
+    Report,
+    Segment,
+)
 
 
 class ReportFilter(StrictFilterSet):
@@ -75,3 +84,30 @@ class EditionFigureFilter(MarketFigureFilter):
     def filter_scope(self, queryset, name, value):
         total = queryset.filter(segment="")
         return total if value == "total" else queryset.exclude(segment="")
+
+
+class EstimateFilter(StrictFilterSet):
+    report = SlugFilter(field_name="report__slug", of=Report, help_text="Report slug.")
+    publisher = django_filters.CharFilter(
+        lookup_expr="icontains", help_text="Publishers whose name contains this."
+    )
+    forecast_year_min = YearFilter(
+        field_name="forecast_year", lookup_expr="gte", help_text="Forecasts to this year or after."
+    )
+    forecast_year_max = YearFilter(
+        field_name="forecast_year",
+        lookup_expr="lte",
+        help_text="Forecasts to this year or before.",
+    )
+
+    class Meta:
+        model = MarketEstimate
+        fields = ["report", "geography", "breadth", "publisher", "base_year", "forecast_year",
+                  "forecast_year_min", "forecast_year_max"]  # fmt: skip
+
+
+class EditionEstimateFilter(EstimateFilter):
+    """EstimateFilter over an edition's estimates (readers' reads)."""
+
+    class Meta(EstimateFilter.Meta):
+        model = EditionEstimate

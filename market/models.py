@@ -748,6 +748,8 @@ class MarketEstimate(CheckedFact, ContentModel):
     source_url = HttpsURLField(max_length=500, help_text="Where the estimate was published.")
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in the table.")
 
+    objects = OfReportQuerySet.as_manager()
+
     class Meta:
         ordering = ["report", "position", "pk"]
 
@@ -938,6 +940,21 @@ def index_edition(edition, figure_model, segment_model):
     )  # fmt: skip
 
 
+def index_estimates(edition, estimate_model):
+    """Write ``edition``'s other estimates (its document's, in their order) as rows of
+    ``estimate_model`` (the model, or its historical version in a migration). Rows
+    from documents made before 2026-12-07 hold no id of the estimate."""
+    own = {"id", "edition", "report", "estimate_id", "position"}
+    fields = [field for field in estimate_model._meta.fields if field.name not in own]
+    estimate_model.objects.bulk_create(
+        estimate_model(edition=edition, report_id=edition.report_id, estimate_id=row.get("id"),
+                       position=position,
+                       # Documents before version 2 lack geography and breadth.
+                       **{f.name: row.get(f.name, f.get_default()) for f in fields})
+        for position, row in enumerate(edition.document["estimates"]["rows"], start=1)
+    )  # fmt: skip
+
+
 class EditionRow(models.Model):
     """A row of an edition's document, written with the edition (``index_edition``)
     and never changed, so the API filters, orders and pages an edition's rows as it
@@ -1000,6 +1017,35 @@ class EditionFigure(EditionRow):
 
     def __str__(self):
         return f"{self.edition}: {self.segment or 'total'} {self.year}"
+
+
+class EditionEstimate(EditionRow):
+    """Another publisher's estimate as an edition published it."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="estimates")
+    estimate_id = models.PositiveIntegerField(
+        null=True, help_text="The working-copy estimate it was published from."
+    )
+    publisher = models.CharField(max_length=200)
+    scope = models.CharField(max_length=200)
+    geography = models.CharField(max_length=10, choices=MarketEstimate.Geography)
+    breadth = models.CharField(max_length=10, choices=MarketEstimate.Breadth)
+    base_year = models.PositiveSmallIntegerField(null=True)
+    base_value = models.DecimalField(max_digits=10, decimal_places=4, null=True)
+    forecast_year = models.PositiveSmallIntegerField(null=True)
+    forecast_value = models.DecimalField(max_digits=10, decimal_places=4, null=True)
+    cagr = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    cagr_period = models.CharField(max_length=20, blank=True)
+    notes = models.CharField(max_length=300, blank=True)
+    source_url = models.URLField(max_length=500)
+    checked_on = models.DateField(null=True, help_text="When it was last checked.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["report", "position"]
+
+    def __str__(self):
+        return f"{self.edition}: {self.publisher}"
 
 
 class Submission(models.Model):

@@ -222,6 +222,7 @@ def _estimate(estimate):
         return None if value is None else str(value)
 
     return {
+        "id": estimate.pk,  # since 2026-12-07 (the API's estimates resource)
         "publisher": estimate.publisher,
         "scope": estimate.scope,
         "geography": estimate.geography,

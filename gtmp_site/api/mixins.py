@@ -62,12 +62,8 @@ class CachedReadMixin:
         return cached_by_content(render)(request, *args, **kwargs)
 
 
-class ConditionalWriteMixin:
-    """ETag on every detail read; If-Match required on every update and delete.
-
-    A write without If-Match gets 428; one whose ETag is stale gets 412, so an
-    API client can never silently overwrite a change it has not seen.
-    """
+class TaggedReadMixin:
+    """An ETag on every detail read, the hash of what it answers."""
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
@@ -77,6 +73,14 @@ class ConditionalWriteMixin:
     def detail_headers(self, instance):
         """Extra headers of a detail read (e.g. Last-Modified)."""
         return {}
+
+
+class ConditionalWriteMixin(TaggedReadMixin):
+    """ETag on every detail read; If-Match required on every update and delete.
+
+    A write without If-Match gets 428; one whose ETag is stale gets 412, so an
+    API client can never silently overwrite a change it has not seen.
+    """
 
     def check_if_match(self, instance):
         header = self.request.headers.get("If-Match")

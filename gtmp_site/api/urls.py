@@ -14,7 +14,7 @@ from companies.api import CompanyViewSet
 from faq.api import QuestionViewSet
 from gtmp_site.api import docs
 from gtmp_site.api.auth import TokenView
-from market.api import MarketFigureViewSet, ReportViewSet, SegmentViewSet
+from market.api import EstimateViewSet, MarketFigureViewSet, ReportViewSet, SegmentViewSet
 from market.edition_api import SubmissionViewSet
 from therapies.api import TherapyViewSet
 
@@ -22,6 +22,7 @@ router = DefaultRouter()
 router.register("reports", ReportViewSet, basename="report")
 router.register("segments", SegmentViewSet, basename="segment")
 router.register("figures", MarketFigureViewSet, basename="figure")
+router.register("estimates", EstimateViewSet, basename="estimate")
 router.register("companies", CompanyViewSet, basename="company")
 router.register("faqs", QuestionViewSet, basename="faq")
 router.register("therapies", TherapyViewSet, basename="therapy")
