@@ -401,16 +401,27 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "GTMP Market Insights API",
+    # Names and links every resource (tag) of TAGS: tests/test_api_schema.py checks it.
     "DESCRIPTION": (
-        "Market reports on gene therapy medicinal products, as JSON: each report with its "
-        "headline figures and other publishers' estimates, its editions and what changed "
-        "between them, its yearly forecast series with consistency checks, its segments "
-        "and market figures; the FDA-approved gene therapies; the companies; the "
-        "frequently asked questions; and, for editors, the submissions awaiting review.\n\n"
+        "Market reports on gene therapy medicinal products, as JSON. The resources: "
+        "[reports](/api/v1/docs/#reports), with their headline figures, editions, what "
+        "changed between two editions and the yearly forecast series; their "
+        "[segments](/api/v1/docs/#segments), market [figures](/api/v1/docs/#figures) and "
+        "other publishers' [estimates](/api/v1/docs/#estimates); the FDA-approved gene "
+        "[therapies](/api/v1/docs/#therapies); the [companies](/api/v1/docs/#companies); "
+        "the frequently asked questions ([faqs](/api/v1/docs/#faqs)); and, for editors, "
+        "the [submissions](/api/v1/docs/#submissions) awaiting review and token login "
+        "([auth](/api/v1/docs/#auth)). Beside them, each report's files: "
+        "[downloads](/api/v1/docs/#downloads) as CSV, Excel, JSON, data packages and "
+        "chart images.\n\n"
         "Reads are public and answer from each report's latest edition (`edition=` or "
         "`as_of=` for an older one); writes need an editor's token or session. Lists are "
-        "paginated, filtered and ordered by query parameters. The guide, with examples: "
-        "[/api/v1/docs/guide/](/api/v1/docs/guide/)."
+        "paginated, filtered and ordered by query parameters; an unknown filter value or "
+        "ordering field is a 400 naming the accepted ones. Any site may read (CORS).\n\n"
+        "Documentation: the reference, [/api/v1/docs/](/api/v1/docs/); the guide, with "
+        "examples, [/api/v1/docs/guide/](/api/v1/docs/guide/); the interactive explorer, "
+        "[/api/v1/docs/explorer/](/api/v1/docs/explorer/); Redoc, "
+        "[/api/v1/redoc/](/api/v1/redoc/); this schema, [/api/v1/schema/](/api/v1/schema/)."
     ),
     # One entry per resource, in the order the docs list them.
     "TAGS": [

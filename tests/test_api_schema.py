@@ -78,11 +78,19 @@ def test_every_field_and_operation_is_described(client):
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             assert operation.get("description") and operation.get("summary"), (method, path)
+            for parameter in operation.get("parameters", []):
+                assert parameter.get("description"), (method, path, parameter["name"])
     described = {tag["name"] for tag in schema["tags"] if tag.get("description")}
     used = {op["tags"][0] for ops in schema["paths"].values() for op in ops.values()}
     assert used <= described  # every resource described, therapies included
     assert "estimates" in next(t for t in schema["tags"] if t["name"] == "reports")["description"]
-    assert "/api/v1/docs/guide/" in schema["info"]["description"]
+    # The description names and links every resource, and the docs by their URLs.
+    description = schema["info"]["description"]
+    for tag in schema["tags"]:
+        assert f"[{tag['name']}](/api/v1/docs/#{tag['name']})" in description
+    for url in ("/api/v1/docs/", "/api/v1/docs/guide/", "/api/v1/docs/explorer/",
+                "/api/v1/redoc/", "/api/v1/schema/"):  # fmt: skip
+        assert f"]({url})" in description and client.get(url).status_code == 200
 
 
 def test_the_docs_page_lists_every_operation_and_its_links_work(client):

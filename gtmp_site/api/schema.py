@@ -1,5 +1,6 @@
 """OpenAPI schema generation: documented errors, public reads."""
 
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import build_array_type, build_basic_type, build_object_type
 from drf_spectacular.types import OpenApiTypes
@@ -135,8 +136,14 @@ EXAMPLES = {
 
 
 def describe_common_fields(result, generator, request, public):
-    """drf-spectacular postprocessing hook: describe shared fields left undescribed,
-    and give numeric fields a realistic example."""
+    """drf-spectacular postprocessing hook: describe shared fields and the ``slug``
+    of a detail's address, left undescribed, and give numeric fields a realistic
+    example."""
+    for operations in result["paths"].values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] == "slug" and not parameter.get("description"):
+                    parameter["description"] = "Its slug, as in the address of its page."
     for component in result.get("components", {}).get("schemas", {}).values():
         for name, prop in component.get("properties", {}).items():
             if name in COMMON_DESCRIPTIONS and "description" not in prop:
@@ -144,3 +151,22 @@ def describe_common_fields(result, generator, request, public):
             if name in EXAMPLES and "example" not in prop:
                 prop["example"] = EXAMPLES[name]
     return result
+
+
+class DescribedFilterExtension(DjangoFilterExtension):
+    """django-filter's parameters, each described: drf-spectacular leaves a filter
+    with a schema of its own (a year) or a number filter without a description; it
+    gets the filter's help text, or else its model field's."""
+
+    priority = 1  # before drf-spectacular's own
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(
+            auto_schema, model, filterset_class, field_name, filter_field
+        )
+        model_field = self._get_model_field(filter_field, model)
+        text = filter_field.extra.get("help_text") or getattr(model_field, "help_text", "")
+        for parameter in parameters:
+            if not parameter.get("description") and text:
+                parameter["description"] = str(text)
+        return parameters
