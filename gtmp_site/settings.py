@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "companies",
     "faq",
     "therapies",
+    "enquiries",
 ]
 
 MIDDLEWARE = [
@@ -497,3 +498,15 @@ SPECTACULAR_SETTINGS = {
         "CompanyStatusEnum": "companies.models.Company.Status",
     },
 }
+
+# Readers' enquiries (enquiries/): where the e-mail about each goes, how many one
+# address may send an hour, and how many days they are kept (purge_enquiries).
+# E-mail goes to the console unless EMAIL_URL names an SMTP server
+# (smtp+tls://user:password@host:587).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="GTMP Market Insights <noreply@localhost>"
+)
+ENQUIRIES_TO = env.list("ENQUIRIES_TO", default=["editors@localhost"])
+ENQUIRY_LIMIT = env.int("ENQUIRY_LIMIT", default=5)
+ENQUIRY_RETENTION_DAYS = env.int("ENQUIRY_RETENTION_DAYS", default=180)

@@ -16,6 +16,7 @@ admin.site.index_title = "Reports, companies and questions"
 urlpatterns = [
     path("", cached_by_content(HomeView.as_view()), name="home"),
     path("reports/", include("market.urls")),
+    path("reports/", include("enquiries.urls")),
     path("editions/feed/", cached_by_content(EditionsFeed()), name="editions-feed"),
     path("companies/", include("companies.urls")),
     path("faq/", include("faq.urls")),
