@@ -29,6 +29,11 @@ check-tools:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 		|| { echo "error: Python 3.11 or newer is needed as '$(PYTHON)': install it (e.g. apt-get install python3)"; exit 1; }
 	@command -v npm >/dev/null || { echo "error: npm is needed for Chart.js: install Node.js and npm (e.g. apt-get install npm)"; exit 1; }
+	@# WeasyPrint (the report's PDF) draws text with Pango, a Debian package.
+	@ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || { [ "$$(id -u)" = 0 ] \
+		&& { echo "installing Debian's Pango and DejaVu fonts for the PDF (WeasyPrint)"; apt-get update -qq \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; } \
+		|| { echo "error: Pango is needed for the PDF: apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; exit 1; }; }
 
 $(VENV_STAMP): requirements/dev.txt | check-tools
 	$(PYTHON) -m venv $(VENV)

@@ -387,6 +387,21 @@ def import_seconds(folder, settings, site):
     return {"rows": rows, "preview_s": previewed - started, "confirm_s": confirmed - previewed}
 
 
+PDF_TARGET_S = 5  # [pdf-enquiries]: an edition's PDF renders in under 5 s
+
+
+def pdf_seconds(site):
+    """Seconds to the PDF of the report's latest edition when it is made (the
+    first request) and once it is kept (the second), and its size."""
+    timings = []
+    for _ in range(2):
+        started = time.perf_counter()
+        with urllib.request.urlopen(f"{site}{REPORT}report.pdf", timeout=60) as response:
+            body = response.read()
+        timings.append(time.perf_counter() - started)
+    return {"made_s": timings[0], "kept_s": timings[1], "kb": len(body) / 1024}
+
+
 def static_path():
     manifest = json.loads((ROOT / "var" / "static" / "staticfiles.json").read_text())
     return "/static/" + manifest["paths"]["vendor/chart.js/chart.umd.min.js"]
@@ -517,6 +532,7 @@ def main():
         editor.close()
         memory_before, memory_after = memory["before"], worker_rss_mb(server.pid)
         fresh = fresh_rows(folder, settings, site, front)
+        made_pdf = pdf_seconds(site)
         imported = import_seconds(folder, settings, site)  # it adds 1,000 figures
         admin, save_ms, loads = admin_rows(folder, settings, site)  # last: it grows the report
     grown = {name: grown[name] for name in GROWN}
@@ -533,6 +549,8 @@ def main():
         if imported[key] > IMPORT_TARGET_S
     ]
     failures += admin_failures(admin, save_ms, loads)
+    if made_pdf["made_s"] > PDF_TARGET_S:
+        failures.append(f"the PDF took {made_pdf['made_s']:.1f} s to make > {PDF_TARGET_S} s")
     drift = max(abs(a - b) / b for a, b in zip(memory_after, memory_before, strict=True))
     if drift > MEMORY_DRIFT:
         failures.append(f"worker memory moved {drift:.0%} over the run")
@@ -545,6 +563,10 @@ def main():
         print(f"{name:<24} p50 {row['stale_p50_ms']:6.1f} / {row['shown_p50_ms']:6.1f}   "
               f"p99 {row['stale_p99_ms']:6.1f} / {row['shown_p99_ms']:6.1f}   "
               f"fresh on the first read {row['fresh_on_first_read']}/{row['edits']}")  # fmt: skip
+    print(
+        f"\nreport PDF ({made_pdf['kb']:.0f} KB): made in {made_pdf['made_s']:.2f} s "
+        f"(target {PDF_TARGET_S} s), then served in {made_pdf['kept_s'] * 1000:.0f} ms"
+    )
     print(f"\nadmin import of {imported['rows']:,} new figures (CSV): preview "
           f"{imported['preview_s']:.1f} s, confirmation {imported['confirm_s']:.1f} s")  # fmt: skip
     print("\nadmin, report ten times the loaded one (median of "

@@ -270,7 +270,7 @@ CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 # them (Cross-Origin-Resource-Policy: cross-origin); nothing else.
 CORS_READ_PATHS = (
     r"^/(api/v1/(?!auth/|docs/|redoc/)"
-    r"|reports/[^/]+/(.+/)?(data\.\w+|datapackage\.zip|charts/[^/]+)$)"
+    r"|reports/[^/]+/(.+/)?(data\.\w+|datapackage\.zip|report\.pdf|charts/[^/]+)$)"
 )
 CORS_URLS_REGEX = r"^(?!)"  # no path by itself: gtmp_site/cors.py decides per request
 CORS_ALLOW_ALL_ORIGINS = True

@@ -48,10 +48,11 @@ def address(route, report_slug, edition, live, **kwargs):
 
 
 def addresses(report_slug, edition, live):
-    """{"csv", "xlsx", "json", "package"}: the addresses of the yearly series and the
-    data package (market/datapackage.py) of ``edition`` (``address``)."""
+    """{"csv", "xlsx", "json", "package", "pdf"}: the addresses of the yearly series,
+    the data package (market/datapackage.py) and the PDF of ``edition`` (``address``)."""
     found = {fmt: address("data", report_slug, edition, live, fmt=fmt) for fmt in FORMATS}
-    return {**found, "package": address("datapackage", report_slug, edition, live)}
+    return {**found, "package": address("datapackage", report_slug, edition, live),
+            "pdf": address("pdf", report_slug, edition, live)}  # fmt: skip
 
 
 def snippets(urls):

@@ -58,6 +58,19 @@ DOWNLOADS = {
         "edition `label` published it.",
     ),
 }
+DOWNLOADS.update(
+    {
+        "pdf": (
+            "The latest edition as a PDF",
+            "The report as a tagged PDF (PDF/UA-1): every section, the charts and their "
+            "tables, the sources and the citation; made once per edition. " + LATEST,
+        ),
+        "edition-pdf": (
+            "One edition as a PDF",
+            "As the latest's (`/reports/{slug}/report.pdf`), as edition `label` published it.",
+        ),
+    }
+)
 PARAMETERS = {
     "slug": "The report's slug.",
     "label": "The edition: `1`, `2`, or `2.1` for a correction of edition 2.",
@@ -72,6 +85,7 @@ MEDIA_TYPES = {
     "png": "image/png",
     "svg": "image/svg+xml",
     "zip": "application/zip",
+    "pdf": "application/pdf",
 }
 HEADERS = {
     "Link": 'The data licence: `<url>; rel="license"`.',

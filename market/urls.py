@@ -32,6 +32,12 @@ urlpatterns = [
         cached_by_content(views.data_package),
         name="edition-datapackage",
     ),
+    path("<slug:slug>/report.pdf", cached_by_content(views.report_pdf), name="pdf"),
+    re_path(
+        rf"^(?P<slug>[-\w]+)/editions/(?P<label>{EDITION_LABEL})/report\.pdf$",
+        cached_by_content(views.report_pdf),
+        name="edition-pdf",
+    ),
     path(
         "<slug:slug>/editions/",
         cached_by_content(views.EditionListView.as_view()),

@@ -1,6 +1,9 @@
 """Public report pages and the data downloads."""
 
+import logging
 import re
+import threading
+import time
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.cache import cache
@@ -14,6 +17,8 @@ from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from gtmp_site.core import shown
+from gtmp_site.core.cache import content_changed
 from gtmp_site.core.http import frameable_anywhere
 from gtmp_site.views import PageMetaMixin
 from market import (
@@ -25,9 +30,12 @@ from market import (
     downloads,
     editions,
     metadata,
+    pdf,
     snapshot,
 )
 from market.models import EDITION_LABEL, Edition, Report, ReportSection
+
+log = logging.getLogger(__name__)
 
 
 class HomeView(PageMetaMixin, TemplateView):
@@ -128,6 +136,7 @@ class ReportDetailView(ReportPageMixin, TemplateView):
             cite=cite, exhibits=exhibits, og_chart=og_chart(self.page), data=data,
             dataset=edition and self.dataset(edition, cite, absolute),
             sizes=edition and self.sizes(edition),
+            pdf_size=edition and pdf_size(self.request, edition),
             snippets=edition and downloads.snippets(absolute),
             share=edition and self.share(slug, edition, live),
             **kwargs,
@@ -448,6 +457,84 @@ def data_package(request, slug, label=None):
     response = HttpResponse(package_of(request, edition), content_type="application/zip")
     filename = f"{slug}-edition-{edition.label}-datapackage.zip"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Link"] = f'<{edition.document["report"]["licence"]["url"]}>; rel="license"'
+    return response
+
+
+PDF_WAIT_SECONDS = 30  # the longest a reader waits for another's render of a PDF
+_pdf_turns = threading.Lock()
+
+
+def _pdf_key(request, edition):
+    # Per host too: the PDF names its edition's absolute address.
+    return f"report-pdf:{edition.pk}:{request.get_host()}"
+
+
+def _pdf_shown_key(edition):
+    """The key of the pages that show the size of ``edition``'s PDF (gtmp_site/core/shown.py)."""
+    return f"{shown.key(Edition, edition.pk)}:pdf"
+
+
+def pdf_size(request, edition):
+    """The size in bytes of ``edition``'s PDF once it is made, else None: the page
+    showing it is made again when it is (``pdf_of``)."""
+    shown.note({_pdf_shown_key(edition)})
+    return cache.get(f"{_pdf_key(request, edition)}:size")
+
+
+def make_pdf(request, edition):
+    """``edition`` as a PDF (market/pdf.py): its page's content, its charts drawn in."""
+    started = time.perf_counter()
+    document, label = edition.document, charts.edition_label(edition)
+    charted = []
+    for name in ("forecast", "approvals", "estimates"):
+        try:
+            charted.append((name, *_chart_of(document, name, label)))
+        except Http404:  # a report without approvals or other estimates
+            continue
+    url = request.build_absolute_uri(edition.get_absolute_url())
+    body = pdf.render(page_context(document), edition, charted, edition_url=url)
+    log.info("Made the PDF of %s, edition %s, in %.1f s (%d bytes).", edition.report.slug,
+             edition.label, time.perf_counter() - started, len(body))  # fmt: skip
+    return body
+
+
+def pdf_of(request, edition):
+    """The PDF of ``edition``, made once and kept: while one request makes it,
+    others asking for it wait for that one (up to PDF_WAIT_SECONDS) instead of
+    making it again. Once made, the pages showing its size are made again."""
+    key = _pdf_key(request, edition)
+    lock = f"{key}:making"
+    # cache.add is atomic on Redis across processes; the file cache's is not, so
+    # the threads of one process also take turns here.
+    with _pdf_turns:
+        body = cache.get(key)
+        if body is not None:
+            return body
+        mine = cache.add(lock, 1, timeout=PDF_WAIT_SECONDS) or cache.get(lock) is None  # no cache
+    if mine:
+        try:
+            body = make_pdf(request, edition)
+            cache.set_many({key: body, f"{key}:size": len(body)}, timeout=MADE_ONCE_SECONDS)
+        finally:
+            cache.delete(lock)
+        content_changed({_pdf_shown_key(edition)})
+        return body
+    deadline = time.monotonic() + PDF_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        body = cache.get(key)
+        if body is not None:
+            return body
+    return make_pdf(request, edition)  # the other request gave up
+
+
+def report_pdf(request, slug, label=None):
+    """The report's latest edition, or edition ``label``, as a PDF."""
+    edition = edition_of(slug, label) if label else current_edition(slug)
+    response = HttpResponse(pdf_of(request, edition), content_type="application/pdf")
+    filename = f"{slug}-edition-{edition.label}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Link"] = f'<{edition.document["report"]["licence"]["url"]}>; rel="license"'
     return response
 

@@ -13,12 +13,12 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 # Not followed: the admin, static files, the API's docs and token login, previews,
-# and chart images, workbooks and data packages: each is made from one edition,
+# and chart images, workbooks, data packages and PDFs: each is made from one edition,
 # whose freshness the walk checks through its pages and text downloads (the
 # latest follows a new edition, an old edition's stays: tests/test_chart_images.py,
-# tests/test_downloads.py, tests/test_datapackage.py).
+# tests/test_downloads.py, tests/test_datapackage.py, tests/test_pdf.py).
 NOT_FOLLOWED = re.compile(
-    r"^/(admin|static|api/v1/(docs|redoc|schema|auth))|/preview/|/charts/|\.(xlsx|zip)$"
+    r"^/(admin|static|api/v1/(docs|redoc|schema|auth))|/preview/|/charts/|\.(xlsx|zip|pdf)$"
 )
 EDIT_KINDS = ("change", "delete", "m2m")
 MARK = " (fresh)"
