@@ -35,12 +35,17 @@ def plain(html):
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
+_made = {}  # the loaded report's PDF, the same for every test: made once per process
+
+
 @pytest.fixture
 def made(report):
     client = Client()
-    response = client.get(f"{REPORT}report.pdf")
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    return client, response.content
+    if "body" not in _made:
+        response = client.get(f"{REPORT}report.pdf")
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        _made["body"] = response.content
+    return client, _made["body"]
 
 
 def test_the_pdf_is_valid_tagged_and_bookmarked(made):
