@@ -32,7 +32,7 @@ def text_of(body):
 
 
 def plain(html):
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
 
 
 _made = {}  # the loaded report's PDF, the same for every test: made once per process
@@ -74,6 +74,9 @@ def test_its_text_has_every_section_and_the_pages_headline_figures(made):
     headline = re.search(r'<section class="headline".*?</section>', page, re.S)[0]
     values = [plain(v) for v in re.findall(r'<dd class="stat-value">(.*?)</dd>', headline)]
     assert len(values) == 3 and all(value in text for value in values), values
+    glance = re.search(r'<section class="snapshot".*?</section>', page, re.S)[0]
+    facts = [plain(v) for v in re.findall(r"<dd>(.*?)</dd>", glance)]
+    assert len(facts) >= 6 and [f for f in facts if f not in text] == []
     assert "Page 1 of" in text
 
 
