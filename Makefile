@@ -98,8 +98,8 @@ audit: install  ## Lighthouse, axe and the W3C Nu validator on every kind of pub
 lock:  ## re-pin requirements/*.txt from pyproject.toml
 	$(PYTHON) -m venv var/lockenv
 	var/lockenv/bin/pip install --quiet pip-tools
-	var/lockenv/bin/pip-compile --quiet --strip-extras --generate-hashes -o requirements/base.txt pyproject.toml
-	var/lockenv/bin/pip-compile --quiet --strip-extras --generate-hashes --extra dev -o requirements/dev.txt pyproject.toml
+	var/lockenv/bin/pip-compile --quiet --no-strip-extras --generate-hashes -o requirements/base.txt pyproject.toml
+	var/lockenv/bin/pip-compile --quiet --no-strip-extras --generate-hashes --extra dev -o requirements/dev.txt pyproject.toml
 
 clean:  ## remove the virtualenv, npm packages, database and collected files
 	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache .hypothesis
