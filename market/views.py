@@ -1,5 +1,6 @@
 """Public report pages and the data downloads."""
 
+import json
 import logging
 import re
 import threading
@@ -8,7 +9,8 @@ import time
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, JsonResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -87,6 +89,12 @@ def report_exhibits(page):
         *([("estimates", "This forecast beside other estimates", True, True)]
           if page["estimates"]["rows"] else []),
     ])  # fmt: skip
+
+
+def edition_at(slug, label=None):
+    """The edition an address names: edition ``label`` of the report ``slug``, or
+    its latest public one without a label; a 404 if there is none."""
+    return edition_of(slug, label) if label else current_edition(slug)
 
 
 def current_edition(slug):
@@ -232,8 +240,7 @@ class EmbedView(ReportPageMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         label = self.kwargs.get("label")
-        edition = edition_of(self.kwargs["slug"], label) if label else current_edition(
-            self.kwargs["slug"])  # fmt: skip
+        edition = edition_at(self.kwargs["slug"], label)
         name = self.kwargs["name"]
         if name == "approvals" and not edition.document["approvals"]["years"]:
             raise Http404("This report lists no approvals.")
@@ -342,6 +349,17 @@ def report_data(request, slug, fmt):
     return data_response(current_edition(slug), request, fmt, f"{slug}-forecast.{fmt}")
 
 
+def file_response(body, content_type, edition, filename, *, inline=False):
+    """A download of ``edition``: ``body`` under ``filename``, naming the data licence
+    (a ``Link`` rel="license"), as any site may read it."""
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    )
+    response["Link"] = f'<{edition.document["report"]["licence"]["url"]}>; rel="license"'
+    return response
+
+
 def data_response(edition, request, fmt, filename):
     """The yearly series and checks of ``edition`` as a CSV, XLSX or JSON download,
     with what a citation needs."""
@@ -355,27 +373,22 @@ def data_response(edition, request, fmt, filename):
         "reviewed_on": edition.reviewed_on.isoformat(),
     }
     if fmt == "json":
-        response = JsonResponse(
-            {"report": meta, **document["forecast"]},
-            json_dumps_params={"ensure_ascii": False, "indent": 2},
-        )
-    elif fmt == "csv":
-        table = downloads.rows(document, edition.label)
-        response = HttpResponse(downloads.as_csv(table), content_type="text/csv; charset=utf-8")
-    else:
-        licence = meta["licence"]
-        about = [
-            ("Title", meta["title"]),
-            ("Edition", f"{edition.label}, published {edition.published_at:%Y-%m-%d}"),
-            ("Edition URL", url),
-            ("Licence", f"{licence['name']} ({licence['url']})"),
-            ("Cite as", citation.formats(document, edition, url)["text"]),
-        ]
-        body = downloads.as_xlsx(downloads.rows(document, edition.label), about)
-        response = HttpResponse(body, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Link"] = f'<{meta["licence"]["url"]}>; rel="license"'
-    return response
+        data = {"report": meta, **document["forecast"]}
+        body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+        return file_response(body, "application/json", edition, filename)
+    if fmt == "csv":
+        body = downloads.as_csv(downloads.rows(document, edition.label))
+        return file_response(body, "text/csv; charset=utf-8", edition, filename)
+    licence = meta["licence"]
+    about = [
+        ("Title", meta["title"]),
+        ("Edition", f"{edition.label}, published {edition.published_at:%Y-%m-%d}"),
+        ("Edition URL", url),
+        ("Licence", f"{licence['name']} ({licence['url']})"),
+        ("Cite as", citation.formats(document, edition, url)["text"]),
+    ]
+    body = downloads.as_xlsx(downloads.rows(document, edition.label), about)
+    return file_response(body, XLSX, edition, filename)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -453,12 +466,9 @@ def package_of(request, edition):
 def data_package(request, slug, label=None):
     """The data package (market/datapackage.py) of the report's latest edition, or
     of edition ``label``: a ZIP built once per edition and kept."""
-    edition = edition_of(slug, label) if label else current_edition(slug)
-    response = HttpResponse(package_of(request, edition), content_type="application/zip")
+    edition = edition_at(slug, label)
     filename = f"{slug}-edition-{edition.label}-datapackage.zip"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Link"] = f'<{edition.document["report"]["licence"]["url"]}>; rel="license"'
-    return response
+    return file_response(package_of(request, edition), "application/zip", edition, filename)
 
 
 PDF_WAIT_SECONDS = 30  # the longest a reader waits for another's render of a PDF
@@ -531,12 +541,10 @@ def pdf_of(request, edition):
 
 def report_pdf(request, slug, label=None):
     """The report's latest edition, or edition ``label``, as a PDF."""
-    edition = edition_of(slug, label) if label else current_edition(slug)
-    response = HttpResponse(pdf_of(request, edition), content_type="application/pdf")
+    edition = edition_at(slug, label)
     filename = f"{slug}-edition-{edition.label}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Link"] = f'<{edition.document["report"]["licence"]["url"]}>; rel="license"'
-    return response
+    return file_response(pdf_of(request, edition), "application/pdf", edition, filename,
+                         inline=True)  # fmt: skip
 
 
 CHART_IMAGE_SECONDS = 2 * 24 * 3600  # past the day its "today" mark is for
@@ -546,7 +554,7 @@ def chart_image(request, slug, name, fmt, label=None, segment=None):
     """The chart ``name`` of the report's latest edition, or of edition ``label``
     (of its segment with the slug ``segment``), as a PNG or SVG drawn on the
     server (market/chart_images.py)."""
-    edition = edition_of(slug, label) if label else current_edition(slug)
+    edition = edition_at(slug, label)
     document = edition.document
     licence = document["report"]["licence"]
     # An edition never changes, so each of its images is drawn once a day (for the
@@ -562,12 +570,9 @@ def chart_image(request, slug, name, fmt, label=None, segment=None):
             shown, draw, height = _segment_chart_of(document, segment, name, label)
         body = chart_images.render(draw, shown, licence=licence, fmt=fmt, height=height)
         cache.set(key, body, timeout=CHART_IMAGE_SECONDS)
-    response = HttpResponse(body, content_type=chart_images.FORMATS[fmt])
     of = f"{segment}-{name}" if segment else name
     filename = f"{slug}-edition-{edition.label}-{of}.{fmt}"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Link"] = f'<{licence["url"]}>; rel="license"'
-    return response
+    return file_response(body, chart_images.FORMATS[fmt], edition, filename, inline=True)
 
 
 def _chart_of(document, name, edition_label):
